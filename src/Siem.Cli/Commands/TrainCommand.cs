@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Siem.Detection.Model;
+using Siem.Training;
+
+namespace Siem.Cli.Commands;
+
+/// <summary><c>siem train --data kddcup.data_10_percent.gz --out models/</c>: reproduces the shipped model.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo?>("--data")
+        {
+            Description = "Labelled KDD training file (default: SIEM_TRAINING_DATA, else ../shared/data/kddcup.data_10_percent.gz)",
+        };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for <name>.onnx and <name>.model.json", DefaultValueFactory = _ => new DirectoryInfo("models") };
+        var name = new Option<string>("--name") { Description = "Model name", DefaultValueFactory = _ => ModelFiles.DefaultModelName };
+        var quick = new Option<bool>("--quick") { Description = "Skip trainer trials and leave-one-attack-out calibration (for experiments, not for the shipped model)" };
+        var command = new Command("train", "Train the model, export ONNX and write its model card") { data, output, name, quick };
+        command.SetAction((parse, _) => CliOptions.Guard(() =>
+        {
+            var dataPath = parse.GetValue(data)?.FullName ?? TrainingDataLocation.Default();
+            var quickRun = parse.GetValue(quick);
+            KddTrainer.Train(new TrainingOptions
+            {
+                DataPath = dataPath,
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                Name = parse.GetValue(name)!,
+                CompareTrainers = !quickRun,
+                LeaveOneAttackOut = !quickRun,
+            }, Console.Error);
+            return Task.FromResult(CliOptions.ExitOk);
+        }));
+        return command;
+    }
+}

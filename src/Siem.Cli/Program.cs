@@ -1,0 +1,3 @@
+using Siem.Cli.Commands;
+
+return await SiemCommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,41 @@
+namespace Siem.Detection.Model;
+
+/// <summary>Quality figures written into the card and printed by <c>siem evaluate</c>.</summary>
+public sealed record ModelMetrics
+{
+    public EvaluationReport? HeldOut { get; init; }
+    public LeaveOneAttackOutReport? LeaveOneAttackOut { get; init; }
+}
+
+public sealed record EvaluationReport
+{
+    public required long Records { get; init; }
+    public required double Accuracy { get; init; }
+    public required double MacroF1 { get; init; }
+    public required double CategoryAccuracy { get; init; }
+    public required double CostPerExample { get; init; }
+    public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
+
+    /// <summary>Rows actual, columns predicted, both in category order (normal, probe, dos, u2r, r2l).</summary>
+    public required long[][] CategoryConfusion { get; init; }
+
+    public long UnknownFlagged { get; init; }
+    public long Unscored { get; init; }
+}
+
+public sealed record ClassMetrics(string Label, long Support, long Predicted, double Precision, double Recall, double F1);
+
+/// <summary>Generalisation to attack types the model never saw: each fold trains without one attack type.</summary>
+public sealed record LeaveOneAttackOutReport
+{
+    public required string Method { get; init; }
+    public required IReadOnlyList<LeaveOneAttackOutFold> Folds { get; init; }
+
+    /// <summary>Share of held-out normal records flagged unknown or called an attack (false alarms).</summary>
+    public required double NormalFalseAlarmRate { get; init; }
+
+    /// <summary>Mean over folds of the share of the left-out attack's records detected (attack or unknown).</summary>
+    public required double MeanDetectionRate { get; init; }
+}
+
+public sealed record LeaveOneAttackOutFold(string LeftOut, string Category, long Records, double DetectedAsAttack, double FlaggedUnknown, double Detected, double PredictedNormal);

@@ -1,0 +1,90 @@
+using Siem.Domain.Records;
+
+namespace Siem.Detection.Reading;
+
+/// <summary>Where each KDD feature, the label and the metadata sit in a row.</summary>
+internal sealed class ColumnLayout
+{
+    public static readonly string[] LabelNames = ["label", "class", "attack", "attack_type"];
+    public const string Timestamp = "timestamp";
+    public const string SrcIp = "src_ip";
+    public const string DstIp = "dst_ip";
+    public const string SrcPort = "src_port";
+    public const string DstPort = "dst_port";
+    private static readonly string[] MetadataNames = [Timestamp, SrcIp, DstIp, SrcPort, DstPort];
+
+    public required int[] FeatureColumns { get; init; }
+    public int LabelColumn { get; init; } = -1;
+    public int TimestampColumn { get; init; } = -1;
+    public int SrcIpColumn { get; init; } = -1;
+    public int DstIpColumn { get; init; } = -1;
+    public int SrcPortColumn { get; init; } = -1;
+    public int DstPortColumn { get; init; } = -1;
+
+    /// <summary>Column count every row must have; null for header-less files (41 or 42 accepted).</summary>
+    public int? ExpectedColumns { get; init; }
+
+    public static ColumnLayout Positional { get; } = new() { FeatureColumns = Enumerable.Range(0, KddFeatures.Count).ToArray() };
+
+    /// <summary>A first row is a header when any of its cells names a KDD feature, the label or a metadata column.</summary>
+    public static bool LooksLikeHeader(IReadOnlyList<string> cells) =>
+        cells.Any(c => KddFeatures.Find(c) is not null || IsLabelName(c) || MetadataNames.Contains(Normalize(c)));
+
+    public static ColumnLayout FromHeader(IReadOnlyList<string> header)
+    {
+        var features = Enumerable.Repeat(-1, KddFeatures.Count).ToArray();
+        int label = -1, timestamp = -1, srcIp = -1, dstIp = -1, srcPort = -1, dstPort = -1;
+        for (var i = 0; i < header.Count; i++)
+        {
+            var name = Normalize(header[i]);
+            if (KddFeatures.Find(name) is { } feature)
+            {
+                if (features[feature.Index] >= 0)
+                {
+                    throw new KddFormatException($"Header names column '{feature.Name}' twice (columns {features[feature.Index] + 1} and {i + 1}).");
+                }
+
+                features[feature.Index] = i;
+            }
+            else if (IsLabelName(name))
+            {
+                label = i;
+            }
+            else
+            {
+                switch (name)
+                {
+                    case Timestamp: timestamp = i; break;
+                    case SrcIp: srcIp = i; break;
+                    case DstIp: dstIp = i; break;
+                    case SrcPort: srcPort = i; break;
+                    case DstPort: dstPort = i; break;
+                    default: break; // unknown extra columns are carried but ignored
+                }
+            }
+        }
+
+        var missing = KddFeatures.All.Where(f => features[f.Index] < 0).Select(f => f.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new KddFormatException(
+                $"Header is missing {missing.Length} of the 41 KDD feature columns: {string.Join(", ", missing.Take(8))}{(missing.Length > 8 ? ", ..." : "")}.");
+        }
+
+        return new ColumnLayout
+        {
+            FeatureColumns = features,
+            LabelColumn = label,
+            TimestampColumn = timestamp,
+            SrcIpColumn = srcIp,
+            DstIpColumn = dstIp,
+            SrcPortColumn = srcPort,
+            DstPortColumn = dstPort,
+            ExpectedColumns = header.Count,
+        };
+    }
+
+    private static bool IsLabelName(string name) => LabelNames.Contains(Normalize(name));
+
+    private static string Normalize(string name) => name.Trim().Trim('"').ToLowerInvariant();
+}

@@ -1,0 +1,30 @@
+using Siem.Detection.Model;
+
+namespace Siem.Training;
+
+public sealed record TrainingOptions
+{
+    public required string DataPath { get; init; }
+    public required string OutputDirectory { get; init; }
+    public string Name { get; init; } = ModelFiles.DefaultModelName;
+    public int Seed { get; init; } = 20261125;
+    public double HoldOutFraction { get; init; } = 0.2;
+    public TrainerSettings Trainer { get; init; } = new();
+
+    /// <summary>Also train the candidate trainers and record their accuracy and speed in the card.</summary>
+    public bool CompareTrainers { get; init; } = true;
+
+    /// <summary>Run leave-one-attack-type-out validation and calibrate the unknown threshold on it.</summary>
+    public bool LeaveOneAttackOut { get; init; } = true;
+
+    /// <summary>Largest share of normal records the unknown signal may flag in leave-one-attack-out folds.</summary>
+    public double MaxNormalFalseAlarmRate { get; init; } = 0.01;
+
+    public static IReadOnlyList<TrainerSettings> Candidates { get; } =
+    [
+        new() { Kind = TrainerKind.LightGbm, Iterations = 30, Leaves = 16 },
+        new() { Kind = TrainerKind.LightGbm, Iterations = 100, Leaves = 31, LearningRate = 0.1 },
+        new() { Kind = TrainerKind.FastTreeOva, Iterations = 30, Leaves = 16 },
+        new() { Kind = TrainerKind.LbfgsMaximumEntropy },
+    ];
+}
