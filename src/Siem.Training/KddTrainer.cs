@@ -27,7 +27,7 @@ public static class KddTrainer
         var trials = new List<TrainerTrial>();
         if (options.CompareTrainers)
         {
-            foreach (var candidate in TrainingOptions.Candidates)
+            foreach (var candidate in options.Candidates())
             {
                 trials.Add(RunTrial(candidate, encoding, train, holdOut, options, log));
             }
@@ -46,17 +46,8 @@ public static class KddTrainer
         log.WriteLine($"  trained in {trainClock.Elapsed.TotalSeconds:F1}s");
         var onnxPath = ModelFiles.OnnxPath(options.OutputDirectory, options.Name);
         var cardPath = ModelFiles.CardPath(options.OutputDirectory, options.Name);
-        model.ExportOnnx(onnxPath);
-
-        var card = new ModelCard
+        var card = model.Export(options.OutputDirectory, options.Name, decision) with
         {
-            Name = options.Name,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Labels = model.Labels,
-            Input = new ModelInput(MlNetModel.FeaturesColumn, encoding.Length),
-            Outputs = new ModelOutputs(OnnxScoreOutput(onnxPath)),
-            Encoding = encoding,
-            Decision = decision,
             TrainingData = new TrainingData(Path.GetFileName(options.DataPath), set.Sha256, set.Records.Count, set.Rejected, set.LabelCounts()),
             Trainer = new TrainerDescription(options.Trainer.Name, options.Trainer.Describe(), WhyThisTrainer(options.Trainer, trials), trials),
         };
@@ -97,19 +88,8 @@ public static class KddTrainer
         Directory.CreateDirectory(directory);
         try
         {
-            var onnx = ModelFiles.OnnxPath(directory, "trial");
-            model.ExportOnnx(onnx);
-            new ModelCard
-            {
-                Name = settings.Name,
-                CreatedUtc = DateTimeOffset.UtcNow,
-                Labels = model.Labels,
-                Input = new ModelInput(MlNetModel.FeaturesColumn, encoding.Length),
-                Outputs = new ModelOutputs(OnnxScoreOutput(onnx)),
-                Encoding = encoding,
-                Decision = DecisionPolicy.ArgMax,
-            }.Save(ModelFiles.CardPath(directory, "trial"));
-            using var classifier = OnnxClassifier.Load(onnx);
+            model.Export(directory, "trial", DecisionPolicy.ArgMax);
+            using var classifier = OnnxClassifier.Load(ModelFiles.CardPath(directory, "trial"));
             var report = Evaluate(classifier, holdOut);
             var rate = MeasureThroughput(classifier, holdOut);
             log.WriteLine($"  accuracy {report.Accuracy:P3}, macro-F1 {report.MacroF1:F4}, cost {report.CostPerExample:F5}, train {trainSeconds:F1}s, {rate:N0} records/s at batch {ThroughputBatch}");
@@ -150,13 +130,6 @@ public static class KddTrainer
                 throw new InvalidOperationException($"ONNX export disagrees with ML.NET on held-out record {i}: {model.Labels[expectedTop]} vs {classifier.Labels[actualTop]}.");
             }
         }
-    }
-
-    private static string OnnxScoreOutput(string onnxPath)
-    {
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnxPath);
-        return session.OutputMetadata.Keys.FirstOrDefault(k => k.StartsWith(MlNetModel.ScoreColumn, StringComparison.Ordinal))
-               ?? throw new InvalidDataException($"Exported model {onnxPath} has no Score output.");
     }
 
     private static string WhyThisTrainer(TrainerSettings chosen, IReadOnlyList<TrainerTrial> trials)

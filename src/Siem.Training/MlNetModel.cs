@@ -70,8 +70,34 @@ public sealed class MlNetModel
         return scored.GetColumn<float[]>(ScoreColumn).ToArray();
     }
 
+    /// <summary>Writes <c>name.onnx</c> and a card describing its input, outputs and labels; returns the card.</summary>
+    public ModelCard Export(string directory, string name, DecisionPolicy decision)
+    {
+        var onnxPath = ModelFiles.OnnxPath(directory, name);
+        ExportOnnx(onnxPath);
+        var card = new ModelCard
+        {
+            Name = name,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Labels = Labels,
+            Input = new ModelInput(FeaturesColumn, _encoder.Length),
+            Outputs = new ModelOutputs(ScoreOutputName(onnxPath)),
+            Encoding = _encoder.Encoding,
+            Decision = decision,
+        };
+        card.Save(ModelFiles.CardPath(directory, name));
+        return card;
+    }
+
+    private static string ScoreOutputName(string onnxPath)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnxPath);
+        return session.OutputMetadata.Keys.FirstOrDefault(k => k.StartsWith(ScoreColumn, StringComparison.Ordinal))
+               ?? throw new InvalidDataException($"Exported model {onnxPath} has no Score output.");
+    }
+
     /// <summary>Writes the ONNX file (input: Features; output: Score only).</summary>
-    public void ExportOnnx(string path)
+    private void ExportOnnx(string path)
     {
         var sample = _ml.Data.LoadFromEnumerable(
             [new FeatureRow { Features = new float[_encoder.Length] }], _featuresOnly);
@@ -135,6 +161,8 @@ public sealed class MlNetModel
             LabelColumnName = nameof(TrainingRow.Label),
             FeatureColumnName = FeaturesColumn,
             ExampleWeightColumnName = nameof(TrainingRow.Weight),
+            // Bounded so a trial finishes in about a minute; the linear model is here for its speed.
+            MaximumNumberOfIterations = 100,
             NumberOfThreads = 1,
         }),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Unknown trainer"),

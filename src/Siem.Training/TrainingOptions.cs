@@ -20,11 +20,12 @@ public sealed record TrainingOptions
     /// <summary>Largest share of normal records the unknown signal may flag in leave-one-attack-out folds.</summary>
     public double MaxNormalFalseAlarmRate { get; init; } = 0.01;
 
-    public static IReadOnlyList<TrainerSettings> Candidates { get; } =
+    /// <summary>The trainers compared on the same split (with the chosen trainer's example weights).</summary>
+    public IReadOnlyList<TrainerSettings> Candidates() =>
     [
-        new() { Kind = TrainerKind.LightGbm, Iterations = 30, Leaves = 16 },
-        new() { Kind = TrainerKind.LightGbm, Iterations = 100, Leaves = 31, LearningRate = 0.1 },
-        new() { Kind = TrainerKind.FastTreeOva, Iterations = 30, Leaves = 16 },
-        new() { Kind = TrainerKind.LbfgsMaximumEntropy },
+        Trainer with { Kind = TrainerKind.LightGbm, Iterations = 30, Leaves = 16, LearningRate = 0.2 },
+        Trainer with { Kind = TrainerKind.LightGbm, Iterations = 100, Leaves = 31, LearningRate = 0.1 },
+        Trainer with { Kind = TrainerKind.FastTreeOva, Iterations = 30, Leaves = 16, LearningRate = 0.2 },
+        Trainer with { Kind = TrainerKind.LbfgsMaximumEntropy },
     ];
 }

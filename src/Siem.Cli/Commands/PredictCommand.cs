@@ -26,7 +26,7 @@ internal static class PredictCommand
         using var classifier = CliOptions.LoadModel(modelPath);
         var progress = new ConsoleProgress("records");
         long classified = 0, rejected = 0;
-        using (var writer = Sep.Writer(o => o with { CultureInfo = CultureInfo.InvariantCulture }).ToFile(output.FullName))
+        using (var writer = Sep.New(',').Writer(o => o with { CultureInfo = CultureInfo.InvariantCulture }).ToFile(output.FullName))
         {
             await ClassificationPipeline.RunAsync(KddCsvReader.ReadFile(input.FullName), classifier, batch =>
             {

@@ -16,7 +16,17 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for <name>.onnx and <name>.model.json", DefaultValueFactory = _ => new DirectoryInfo("models") };
         var name = new Option<string>("--name") { Description = "Model name", DefaultValueFactory = _ => ModelFiles.DefaultModelName };
         var quick = new Option<bool>("--quick") { Description = "Skip trainer trials and leave-one-attack-out calibration (for experiments, not for the shipped model)" };
-        var command = new Command("train", "Train the model, export ONNX and write its model card") { data, output, name, quick };
+        var defaults = new TrainerSettings();
+        var trainer = new Option<TrainerKind>("--trainer") { Description = "Trainer of the shipped model", DefaultValueFactory = _ => defaults.Kind };
+        var iterations = new Option<int>("--iterations") { Description = "Boosting iterations", DefaultValueFactory = _ => defaults.Iterations };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree", DefaultValueFactory = _ => defaults.Leaves };
+        var weights = new Option<double[]>("--category-weights")
+        {
+            Description = "Example weight per category: normal probe dos u2r r2l",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [.. defaults.CategoryWeights],
+        };
+        var command = new Command("train", "Train the model, export ONNX and write its model card") { data, output, name, quick, trainer, iterations, leaves, weights };
         command.SetAction((parse, _) => CliOptions.Guard(() =>
         {
             var dataPath = parse.GetValue(data)?.FullName ?? TrainingDataLocation.Default();
@@ -28,6 +38,13 @@ internal static class TrainCommand
                 Name = parse.GetValue(name)!,
                 CompareTrainers = !quickRun,
                 LeaveOneAttackOut = !quickRun,
+                Trainer = defaults with
+                {
+                    Kind = parse.GetValue(trainer),
+                    Iterations = parse.GetValue(iterations),
+                    Leaves = parse.GetValue(leaves),
+                    CategoryWeights = parse.GetValue(weights) is { Length: 5 } w ? w : throw new InvalidDataException("--category-weights needs 5 numbers: normal probe dos u2r r2l"),
+                },
             }, Console.Error);
             return Task.FromResult(CliOptions.ExitOk);
         }));

@@ -80,7 +80,9 @@ public static class KddCsvReader
 
         public ParsedLine? Parse(SepReader.Row row, ColumnLayout layout)
         {
-            var line = row.LineNumberFrom;
+            // Quotes are off, so a row is one line. Sep 0.17 reports LineNumberFrom = 2 for the first
+            // row; LineNumberToExcl - 1 is right for every row.
+            var line = row.LineNumberToExcl - 1;
             var span = row.Span;
             if (span.IsWhiteSpace())
             {
