@@ -33,17 +33,25 @@ public static class KddTrainer
             }
         }
 
-        var decision = DecisionPolicy.ArgMax with { CategoryPriorWeights = [1, 1, 1, 1, 1] };
         LeaveOneAttackOutReport? loao = null;
         if (options.LeaveOneAttackOut)
         {
-            (decision, loao) = LeaveOneAttackOut.Calibrate(options, encoding, train, holdOut, log);
+            loao = LeaveOneAttackOut.Run(options, encoding, train, holdOut, log);
         }
 
         log.WriteLine($"training {options.Trainer.Name} on {train.Count:N0} records");
         var trainClock = Stopwatch.StartNew();
         var model = MlNetModel.Train(options.Trainer, encoding, train, options.Seed);
         log.WriteLine($"  trained in {trainClock.Elapsed.TotalSeconds:F1}s");
+        var threshold = LeaveOneAttackOut.ThresholdFor(model.Score(holdOut.Where(r => r.Label == KddLabels.Normal)), options.UnknownFalseAlarmRate);
+        var decision = DecisionPolicy.ArgMax with
+        {
+            UnknownConfidenceThreshold = Math.Round(threshold, 6),
+            UnknownIsAttack = options.UnknownIsAttack,
+            Notes = $"Categories are chosen by least expected KDD cost. A record is flagged unknown when its service was never seen in training " +
+                    $"or its top class probability is below {threshold:F4}, the {options.UnknownFalseAlarmRate:P2} quantile of the model's top probability on held-out normal traffic" +
+                    (options.UnknownIsAttack ? "; an unknown record the model would call normal is reported as its likeliest attack category." : "."),
+        };
         var onnxPath = ModelFiles.OnnxPath(options.OutputDirectory, options.Name);
         var cardPath = ModelFiles.CardPath(options.OutputDirectory, options.Name);
         var card = model.Export(options.OutputDirectory, options.Name, decision) with

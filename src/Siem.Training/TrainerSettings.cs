@@ -12,14 +12,14 @@ public enum TrainerKind
 /// <summary>A trainer and its options: what a trial or the shipped model was trained with.</summary>
 public sealed record TrainerSettings
 {
-    public TrainerKind Kind { get; init; } = TrainerKind.LightGbm;
+    public TrainerKind Kind { get; init; } = TrainerKind.FastTreeOva;
     public int Iterations { get; init; } = 30;
     public int Leaves { get; init; } = 16;
     public double LearningRate { get; init; } = 0.2;
     public int MinExamplesPerLeaf { get; init; } = 5;
 
     /// <summary>Example weight per KDD category (normal, probe, dos, u2r, r2l), so rare categories count.</summary>
-    public IReadOnlyList<double> CategoryWeights { get; init; } = [1, 2, 1, 8, 8];
+    public IReadOnlyList<double> CategoryWeights { get; init; } = [1, 1, 1, 1, 1];
 
     /// <summary>Train on distinct (features, label) rows only, as NSL-KDD does, so floods do not dominate.</summary>
     public bool Deduplicate { get; init; } = true;

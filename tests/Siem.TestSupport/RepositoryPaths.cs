@@ -7,7 +7,7 @@ public static class RepositoryPaths
 
     public static string ModelsDirectory => Path.Combine(Root, "models");
 
-    public static string ShippedCard => Path.Combine(ModelsDirectory, "kdd-lightgbm.model.json");
+    public static string ShippedCard => Path.Combine(ModelsDirectory, "kdd-classifier.model.json");
 
     /// <summary>The real KDD training file: SIEM_TRAINING_DATA, else ../shared/data/ beside the repository.</summary>
     public static string KddTrainingData =>

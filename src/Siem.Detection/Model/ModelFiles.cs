@@ -5,7 +5,7 @@ public static class ModelFiles
 {
     public const string OnnxExtension = ".onnx";
     public const string CardExtension = ".model.json";
-    public const string DefaultModelName = "kdd-lightgbm";
+    public const string DefaultModelName = "kdd-classifier";
 
     public static string OnnxPath(string directory, string name) => Path.Combine(directory, name + OnnxExtension);
 

@@ -36,6 +36,14 @@ public sealed record LeaveOneAttackOutReport
 
     /// <summary>Mean over folds of the share of the left-out attack's records detected (attack or unknown).</summary>
     public required double MeanDetectionRate { get; init; }
+
+    /// <summary>Share of normal traffic the unknown threshold is set to flag.</summary>
+    public double UnknownFalseAlarmRate { get; init; }
+
+    /// <summary>Detection of novel attacks against false alarms, for several unknown thresholds.</summary>
+    public IReadOnlyList<DetectionAtFalseAlarmRate> Curve { get; init; } = [];
 }
+
+public sealed record DetectionAtFalseAlarmRate(double UnknownRate, double MeanDetectionRate, double NormalFalseAlarmRate);
 
 public sealed record LeaveOneAttackOutFold(string LeftOut, string Category, long Records, double DetectedAsAttack, double FlaggedUnknown, double Detected, double PredictedNormal);

@@ -18,9 +18,10 @@ public static class ClassificationPipeline
         OnnxClassifier classifier,
         Action<ClassifiedBatch> onBatch,
         int batchSize = DefaultBatchSize,
+        int capacity = 4,
         CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateBounded<List<ParsedLine>>(new BoundedChannelOptions(4)
+        var channel = Channel.CreateBounded<List<ParsedLine>>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -31,17 +32,16 @@ public static class ClassificationPipeline
         {
             try
             {
+                // A batch is cut at batchSize lines, good or bad, so a file of garbage stays bounded too.
                 var batch = new List<ParsedLine>(batchSize);
-                var good = 0;
                 foreach (var line in lines)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     batch.Add(line);
-                    if (line.IsValid && ++good == batchSize)
+                    if (batch.Count == batchSize)
                     {
                         await channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                         batch = new List<ParsedLine>(batchSize);
-                        good = 0;
                     }
                 }
 

@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Siem.Bench;
+
+// `whole-file [path]`: read+parse vs. predict over the whole KDD file, as records/s and a ratio.
+// Anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+if (args.Length > 0 && args[0] == "whole-file")
+{
+    return WholeFileBenchmark.Run(args.Length > 1 ? args[1] : null);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using Siem.Domain.Incidents;
+using Siem.Web.Incidents;
+using Siem.Web.Live;
+using Siem.Web.Persistence;
+using Siem.Web.Stats;
+
+namespace Siem.Web.Components.Pages;
+
+/// <summary>Live totals by category and the open incidents; updated from the live notifier without reload.</summary>
+public partial class Home
+{
+    internal static readonly string[] Categories = ["normal", "probe", "dos", "u2r", "r2l"];
+
+    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
+    [Inject] private LiveNotifier Live { get; set; } = default!;
+
+    private readonly Dictionary<string, long> _byCategory = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, JobProgress> _runningJobs = [];
+    private List<IncidentSummary> _incidents = [];
+    private long _total;
+    private bool _loading = true;
+    private IDisposable? _subscription;
+
+    protected override async Task OnInitializedAsync()
+    {
+        await LoadAsync();
+        _loading = false;
+        _subscription = Live.Subscribe(OnLiveUpdateAsync);
+    }
+
+    private async Task LoadAsync()
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var breakdown = await new StatsService(db, TimeProvider.System).BreakdownAsync(null, null, default);
+        _byCategory.Clear();
+        foreach (var (category, count) in breakdown.ByCategory)
+        {
+            _byCategory[category] = count;
+        }
+
+        _total = breakdown.Total;
+        await LoadIncidentsAsync(db);
+    }
+
+    private async Task LoadIncidentsAsync(SiemDbContext db)
+    {
+        var open = await db.Incidents.AsNoTracking()
+            .Where(i => i.Status == IncidentStatus.Open || i.Status == IncidentStatus.Acknowledged)
+            .OrderByDescending(i => i.Severity).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
+        _incidents = open.Select(IncidentViews.Summary).ToList();
+    }
+
+    private async Task OnLiveUpdateAsync(LiveUpdate update)
+    {
+        await InvokeAsync(async () =>
+        {
+            if (update.Counts is { } counts)
+            {
+                foreach (var (category, count) in counts.ByCategory)
+                {
+                    _byCategory[category] = _byCategory.GetValueOrDefault(category) + count;
+                }
+
+                _total += counts.Total;
+            }
+
+            foreach (var job in update.Jobs)
+            {
+                _runningJobs[job.JobId] = job;
+            }
+
+            if (update.Incidents.Count > 0)
+            {
+                await using var db = await DbFactory.CreateDbContextAsync();
+                await LoadIncidentsAsync(db);
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    internal static double Percent(JobProgress job) =>
+        job.EstimatedTotalLines is { } total && total > 0 ? Math.Min(100, 100.0 * job.Read / total) : 0;
+
+    internal static string ColorOf(string category) => category switch
+    {
+        "normal" => "#66bb6a",
+        "probe" => "#ffca28",
+        "dos" => "#ef5350",
+        "u2r" => "#ab47bc",
+        "r2l" => "#ff7043",
+        _ => "#90a4ae",
+    };
+
+    internal static Color SeverityColor(string severity) => severity switch
+    {
+        nameof(IncidentSeverity.Critical) => Color.Error,
+        nameof(IncidentSeverity.High) => Color.Warning,
+        nameof(IncidentSeverity.Medium) => Color.Info,
+        _ => Color.Default,
+    };
+
+    public void Dispose() => _subscription?.Dispose();
+}

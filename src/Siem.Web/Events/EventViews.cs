@@ -1,0 +1,61 @@
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Events;
+
+public sealed record EventView(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, bool IsAlert,
+    string Protocol, string Service, string Flag, long SrcBytes, long DstBytes, string? SrcIp, string? DstIp, int? SrcPort, int? DstPort,
+    string? ActualLabel, long JobId, long Line, long? IncidentId);
+
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize);
+
+public sealed record EventFilter(DateTimeOffset? From, DateTimeOffset? To, string? Label, string? Category, bool? Unknown, long? IncidentId = null);
+
+public static class EventQueries
+{
+    public const int MaxPageSize = 500;
+
+    public static IQueryable<SecurityEvent> Apply(this IQueryable<SecurityEvent> events, EventFilter filter)
+    {
+        if (filter.From is { } from)
+        {
+            var fromMs = from.ToUnixTimeMilliseconds();
+            events = events.Where(e => e.TimeMs >= fromMs);
+        }
+
+        if (filter.To is { } to)
+        {
+            var toMs = to.ToUnixTimeMilliseconds();
+            events = events.Where(e => e.TimeMs < toMs);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Label))
+        {
+            var label = filter.Label.Trim().ToLowerInvariant();
+            events = events.Where(e => e.Label == label);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Category))
+        {
+            var category = filter.Category.Trim().ToLowerInvariant();
+            events = events.Where(e => e.Category == category);
+        }
+
+        if (filter.Unknown is { } unknown)
+        {
+            events = events.Where(e => e.Unknown == unknown);
+        }
+
+        if (filter.IncidentId is { } incident)
+        {
+            events = events.Where(e => e.IncidentId == incident);
+        }
+
+        return events;
+    }
+
+    public static IQueryable<EventView> ToViews(this IQueryable<SecurityEvent> events) => events.Select(e => new EventView(
+        e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.IsAlert,
+        e.Connection.ProtocolType, e.Connection.Service, e.Connection.Flag, e.Connection.SrcBytes, e.Connection.DstBytes,
+        e.Connection.SrcIp == null ? null : e.Connection.SrcIp.ToString(), e.Connection.DstIp == null ? null : e.Connection.DstIp.ToString(),
+        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.IncidentId));
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Siem.Detection.Model;
+using Siem.Web.Identity;
+using Siem.Web.Incidents;
+using Siem.Web.Ingest;
+using Siem.Web.Live;
+using Siem.Web.Persistence;
+using Siem.Web.Stats;
+
+namespace Siem.Web.Hosting;
+
+/// <summary>Everything the web app registers, in one place (Program.cs stays two lines).</summary>
+public static class WebServiceRegistration
+{
+    private const string SmartScheme = "CookieOrApiKey";
+
+    public static WebApplicationBuilder AddSiemWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SiemOptions>().Bind(builder.Configuration.GetSection(SiemOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var settings = builder.Configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();
+
+        var folder = new DataFolder(Path.Combine(builder.Environment.ContentRootPath, settings.DataDir));
+        var sqlite = new SqliteSetup(folder.Database);
+        services.AddSingleton(folder);
+        services.AddSingleton(sqlite);
+        services.AddSingleton(TimeProvider.System);
+        // Pages use the factory (a circuit outlives a request); endpoints and Identity use the scoped context.
+        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor()));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
+
+        services.AddSingleton(_ => OnnxClassifier.Load(string.IsNullOrWhiteSpace(settings.ModelPath) ? ModelFiles.FindDefault() : settings.ModelPath));
+
+        AddIdentity(services);
+
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<LiveNotifier>();
+        services.AddScoped<UploadStore>();
+        services.AddScoped<IncidentService>();
+        services.AddScoped<StatsService>();
+        services.AddScoped<ApiKeyService>();
+
+        // Hosted services start in this order: the store is ready before any worker runs.
+        services.AddHostedService<StoreInitializer>();
+        services.AddSingleton<IncidentCorrelator>();
+        services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
+        services.AddHostedService<JobRunner>();
+        services.AddHostedService<LiveBroadcaster>();
+
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddAntiforgery();
+        services.AddMudServices();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Ingest.MaxUploadBytes + 1024 * 1024);
+        return builder;
+    }
+
+    private static void AddIdentity(IServiceCollection services)
+    {
+        services.AddIdentityCore<SiemUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 12;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SiemDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = SmartScheme;
+                o.DefaultChallengeScheme = SmartScheme;
+            })
+            .AddPolicyScheme(SmartScheme, "Cookie or API key", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "siem.auth";
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // APIs and the hub answer 401/403; only pages redirect to the sign-in form.
+            o.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+        });
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(SiemPolicies.Read, p => p.RequireRole(SiemRoles.All))
+            .AddPolicy(SiemPolicies.Act, p => p.RequireRole(SiemRoles.Admin, SiemRoles.Analyst))
+            .AddPolicy(SiemPolicies.Administer, p => p.RequireRole(SiemRoles.Admin));
+    }
+
+    private static Task Answer(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (IsMachinePath(context.Request.Path))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static bool IsMachinePath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs");
+}

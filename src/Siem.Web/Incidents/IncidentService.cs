@@ -1,0 +1,114 @@
+using Microsoft.EntityFrameworkCore;
+using Siem.Domain.Incidents;
+using Siem.Web.Live;
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Incidents;
+
+/// <summary>The outcome of an action on an incident.</summary>
+public abstract record IncidentActionResult
+{
+    public sealed record Done(IncidentSummary Incident) : IncidentActionResult;
+    public sealed record NotFound : IncidentActionResult;
+    public sealed record Invalid(string Reason) : IncidentActionResult;
+}
+
+/// <summary>
+/// Every change to an incident goes through here, and each writes its audit entry (who, when, what, why)
+/// in the same save as the change itself.
+/// </summary>
+public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimeProvider time)
+{
+    public async Task<IncidentActionResult> ChangeStatusAsync(long id, IncidentStatus to, string actor, IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
+    {
+        var incident = await db.Incidents.FindAsync([id], cancellationToken);
+        if (incident is null)
+        {
+            return new IncidentActionResult.NotFound();
+        }
+
+        if (!IncidentRules.CanMove(incident.Status, to))
+        {
+            return new IncidentActionResult.Invalid($"An incident that is {incident.Status} cannot become {to}.");
+        }
+
+        if (IncidentRules.NeedsResolution(to) && resolution is null)
+        {
+            return new IncidentActionResult.Invalid($"Choosing {to} needs a reason: TruePositive, FalsePositive or Benign.");
+        }
+
+        var from = incident.Status;
+        var now = time.GetUtcNow().UtcDateTime;
+        incident.Status = to;
+        incident.Resolution = IncidentRules.NeedsResolution(to) ? resolution : null;
+        incident.UpdatedUtc = now;
+        AddNote(incident, actor, note, now);
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = now,
+            Actor = actor,
+            Action = $"{from} -> {to}",
+            EntityType = nameof(Incident),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Reason = resolution?.ToString(),
+            Details = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        live.PublishIncident(IncidentViews.Change(incident, created: false));
+        return new IncidentActionResult.Done(IncidentViews.Summary(incident));
+    }
+
+    public async Task<IncidentActionResult> AssignAsync(long id, string? assignee, string actor, CancellationToken cancellationToken = default)
+    {
+        var incident = await db.Incidents.FindAsync([id], cancellationToken);
+        if (incident is null)
+        {
+            return new IncidentActionResult.NotFound();
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var previous = incident.Assignee;
+        incident.Assignee = string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim();
+        incident.UpdatedUtc = now;
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = now,
+            Actor = actor,
+            Action = "Assigned",
+            EntityType = nameof(Incident),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Details = $"{previous ?? "nobody"} -> {incident.Assignee ?? "nobody"}",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        live.PublishIncident(IncidentViews.Change(incident, created: false));
+        return new IncidentActionResult.Done(IncidentViews.Summary(incident));
+    }
+
+    public async Task<IncidentDetail?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var incident = await db.Incidents.AsNoTracking().Include(i => i.Notes).FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var audit = await db.Audit.AsNoTracking()
+            .Where(a => a.EntityType == nameof(Incident) && a.EntityId == key)
+            .OrderBy(a => a.Id)
+            .Select(a => new AuditView(a.AtUtc, a.Actor, a.Action, a.Reason, a.Details))
+            .ToListAsync(cancellationToken);
+        return new IncidentDetail(
+            IncidentViews.Summary(incident),
+            incident.Notes.OrderBy(n => n.AtUtc).Select(n => new IncidentNoteView(n.Author, n.AtUtc, n.Text)).ToList(),
+            audit);
+    }
+
+    private static void AddNote(Incident incident, string actor, string? note, DateTime now)
+    {
+        if (!string.IsNullOrWhiteSpace(note))
+        {
+            incident.Notes.Add(new IncidentNote { Author = actor, AtUtc = now, Text = note.Trim() });
+        }
+    }
+}

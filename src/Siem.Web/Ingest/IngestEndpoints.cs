@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Siem.Web.Hosting;
+using Siem.Web.Identity;
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Ingest;
+
+public static class IngestEndpoints
+{
+    public static void MapIngestEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/uploads", UploadAsync)
+            .RequireAuthorization(SiemPolicies.Act)
+            .WithSummary("Upload a CSV or CSV.gz file (multipart field 'file'); returns the queued ingest job")
+            .DisableAntiforgery();
+
+        var jobs = api.MapGroup("/jobs").RequireAuthorization(SiemPolicies.Read);
+        jobs.MapGet("/", async (SiemDbContext db, CancellationToken ct) =>
+            (await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(100).ToListAsync(ct)).Select(j => JobViews.From(j)));
+        jobs.MapGet("/{id:long}", GetJobAsync);
+        jobs.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(SiemPolicies.Act);
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext context, UploadStore store, IOptions<SiemOptions> options, CancellationToken ct)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // multipart framing on top of the file itself
+            limit.MaxRequestBodySize = options.Value.Ingest.MaxUploadBytes + 1024 * 1024;
+        }
+
+        try
+        {
+            var job = await store.SaveMultipartAsync(context.Request, context.User.Identity?.Name ?? "unknown", ct);
+            return TypedResults.Accepted($"/api/jobs/{job.Id}", JobViews.From(job));
+        }
+        catch (UploadTooLargeException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem($"The upload is larger than the limit of {options.Value.Ingest.MaxUploadBytes:N0} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (InvalidDataException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> GetJobAsync(long id, SiemDbContext db, CancellationToken ct)
+    {
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+        if (job is null)
+        {
+            return TypedResults.Problem($"No ingest job {id}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var rejections = await db.JobRejections.AsNoTracking().Where(r => r.JobId == id).OrderBy(r => r.Line)
+            .Select(r => new RejectionView(r.Line, r.Reason)).ToListAsync(ct);
+        return TypedResults.Ok(JobViews.From(job, rejections));
+    }
+
+    private static async Task<IResult> CancelAsync(long id, SiemDbContext db, JobQueue queue, HttpContext context, TimeProvider time, CancellationToken ct)
+    {
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, ct);
+        if (job is null)
+        {
+            return TypedResults.Problem($"No ingest job {id}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            return TypedResults.Problem($"Job {id} is already {job.Status}.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        job.CancelRequested = true;
+        if (job.Status == JobStatus.Queued)
+        {
+            job.Status = JobStatus.Cancelled;
+            job.FinishedUtc = time.GetUtcNow().UtcDateTime;
+        }
+
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = time.GetUtcNow().UtcDateTime,
+            Actor = context.User.Identity?.Name ?? "unknown",
+            Action = "Cancel requested",
+            EntityType = nameof(IngestJob),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await db.SaveChangesAsync(ct);
+        queue.CancelRunning(id);
+        return TypedResults.Accepted($"/api/jobs/{id}", JobViews.From(job));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Siem.Web.Ingest;
+
+namespace Siem.Web.Tests;
+
+internal static class ApiHelpers
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, string content)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", fileName);
+        return await client.PostAsync("/api/uploads", form);
+    }
+
+    public static async Task<JobView> UploadAndWaitAsync(this HttpClient client, string fileName, string content)
+    {
+        var response = await client.UploadAsync(fileName, content);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = (await response.Content.ReadFromJsonAsync<JobView>(Json))!;
+        return await client.WaitForJobAsync(job.Id);
+    }
+
+    public static async Task<JobView> WaitForJobAsync(this HttpClient client, long id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var job = (await client.GetFromJsonAsync<JobView>($"/api/jobs/{id}", Json))!;
+            if (job.Status is "Completed" or "Failed" or "Cancelled")
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} still {job.Status} after the timeout");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until the correlator has given every alert an incident.</summary>
+    public static async Task WaitForCorrelationAsync(this SiemAppFactory app)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            await using var db = app.CreateDb();
+            if (!db.Events.Any(e => e.IsAlert && e.IncidentId == null))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "alerts still waiting for incidents");
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Siem.TestSupport;
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Tests;
+
+/// <summary>The real app on a real temporary SQLite file with the shipped model; API access by a bootstrap admin key.</summary>
+public sealed class SiemAppFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Correct-Horse-42";
+
+    private readonly TempDirectory _data = new();
+
+    public string DataDir => _data.Path;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Siem:DataDir", _data.Path);
+        builder.UseSetting("Siem:Admin:Email", AdminEmail);
+        builder.UseSetting("Siem:Admin:Password", AdminPassword);
+        builder.UseSetting("Siem:Bootstrap:ApiKey", AdminKey);
+        builder.UseSetting("Siem:Ingest:BatchSize", "256");
+        builder.UseEnvironment("Testing");
+    }
+
+    public HttpClient ApiClient(string key = AdminKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public SiemDbContext CreateDb() => Services.CreateScope().ServiceProvider.GetRequiredService<SiemDbContext>();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _data.Dispose();
+        }
+    }
+}
