@@ -30,7 +30,7 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
 
     public HttpClient ApiClient(string key = AdminKey)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;

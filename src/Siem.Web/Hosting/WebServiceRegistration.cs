@@ -22,6 +22,9 @@ public static class WebServiceRegistration
 
     public static WebApplicationBuilder AddSiemWeb(this WebApplicationBuilder builder)
     {
+        // Serve package assets (MudBlazor, the Blazor script) from the build output in every environment,
+        // not only Development; published output has them in wwwroot and this is then a no-op.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddOptions<SiemOptions>().Bind(builder.Configuration.GetSection(SiemOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var settings = builder.Configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();

@@ -53,7 +53,7 @@ public partial class Upload
         {
             _self = DotNetObjectReference.Create(this);
             var token = Antiforgery.GetAntiforgeryToken();
-            var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/upload.js");
+            var module = await JS.InvokeAsync<IJSObjectReference>("import", "/" + Assets["js/upload.js"]);
             await module.InvokeVoidAsync("init", _zone, _input, _self, "RequestVerificationToken", token?.Value ?? "");
         }
     }
@@ -120,10 +120,6 @@ public partial class Upload
             if (progress.Status is not ("Running" or "Queued"))
             {
                 await ReloadJobAsync();
-                if (_history is not null)
-                {
-                    await _history.ReloadAsync();
-                }
             }
 
             StateHasChanged();
@@ -142,6 +138,15 @@ public partial class Upload
         var rejections = await db.JobRejections.AsNoTracking().Where(r => r.JobId == job.Id).OrderBy(r => r.Line)
             .Select(r => new RejectionView(r.Line, r.Reason)).ToListAsync();
         _job = JobViews.From(job, rejections);
+        if (job is { StartedUtc: { } started, FinishedUtc: { } finished } && finished > started)
+        {
+            _rate = job.Read / (finished - started).TotalSeconds;
+        }
+
+        if (job.Status is not (JobStatus.Running or JobStatus.Queued) && _history is not null)
+        {
+            await _history.ReloadAsync();
+        }
     }
 
     private async Task CancelAsync()

@@ -31,4 +31,6 @@ export function init(zone, input, dotnet, headerName, token) {
         zone.classList.remove("dragging");
         send(e.dataTransfer.files[0]);
     });
+    // The zone is visible from prerendering on; it only accepts files once this has run.
+    zone.dataset.ready = "true";
 }

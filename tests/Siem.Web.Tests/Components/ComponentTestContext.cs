@@ -1,0 +1,69 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor.Services;
+using Siem.TestSupport;
+using Siem.Web.Hosting;
+using Siem.Web.Ingest;
+using Siem.Web.Live;
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Tests.Components;
+
+/// <summary>bUnit with the app's real pieces: a migrated SQLite file, the live notifier, MudBlazor.</summary>
+public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    protected ComponentTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        var connection = $"Data Source={_data.File("siem.db")};Pooling=False";
+        Services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(connection));
+        Services.AddSingleton<LiveNotifier>();
+        Services.AddSingleton<JobQueue>();
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SiemOptions()));
+        Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgery());
+        Services.AddMudServices();
+        Authorization = AddAuthorization();
+        using var db = Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();
+        db.Database.Migrate();
+    }
+
+    protected BunitAuthorizationContext Authorization { get; }
+
+    protected SiemDbContext Db() => Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();
+
+    /// <summary>Pushes what is pending in the notifier to subscribers, as the broadcaster does on its timer.</summary>
+    protected async Task FlushLiveAsync()
+    {
+        var live = Services.GetRequiredService<LiveNotifier>();
+        if (live.Drain(DateTimeOffset.UtcNow) is { } update)
+        {
+            await live.DispatchAsync(update, NullLogger.Instance);
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor services are only async-disposable, so the container must be disposed asynchronously.
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _data.Dispose();
+    }
+
+#pragma warning disable CA2215 // disposal happens in IAsyncLifetime.DisposeAsync above
+    protected override void Dispose(bool disposing)
+    {
+    }
+#pragma warning restore CA2215
+
+    private sealed class FixedAntiforgery : AntiforgeryStateProvider
+    {
+        public override AntiforgeryRequestToken GetAntiforgeryToken() => new("token-value", "__RequestVerificationToken");
+    }
+}

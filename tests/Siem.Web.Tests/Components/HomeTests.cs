@@ -1,0 +1,51 @@
+using Bunit;
+using Siem.Domain.Incidents;
+using Siem.Web.Components.Pages;
+using Siem.Web.Identity;
+using Siem.Web.Live;
+using Siem.Web.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Siem.Web.Tests.Components;
+
+public sealed class HomeTests : ComponentTestContext
+{
+    [Fact]
+    public void Empty_store_says_what_to_do_next()
+    {
+        Authorization.SetAuthorized("analyst@test").SetRoles(SiemRoles.Analyst).SetPolicies(SiemPolicies.Read, SiemPolicies.Act);
+
+        var cut = Render<Home>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No events yet: upload a capture", cut.Find("[data-testid=no-incidents]").TextContent));
+        Assert.Equal("0", cut.Find("[data-testid=total-events]").TextContent);
+        Assert.Contains("Upload a capture", cut.Markup);
+    }
+
+    [Fact]
+    public async Task Totals_come_from_the_rollups_and_move_with_live_updates()
+    {
+        Authorization.SetAuthorized("viewer@test").SetRoles(SiemRoles.Viewer).SetPolicies(SiemPolicies.Read);
+        await using (var db = Db())
+        {
+            db.Rollups.AddRange(
+                new RollupMinute { Minute = 1, Label = "normal", Category = "normal", Count = 5 },
+                new RollupMinute { Minute = 1, Label = "neptune", Category = "dos", Count = 7, Alerts = 7 });
+            db.Incidents.Add(new Incident { Label = "neptune", Category = "dos", Severity = IncidentSeverity.High, DstHost = "10.0.0.9", AlertCount = 7, Status = IncidentStatus.Open, FirstSeenMs = 60_000, LastSeenMs = 61_000 });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Home>();
+        cut.WaitForAssertion(() => Assert.Equal("12", cut.Find("[data-testid=total-events]").TextContent));
+        Assert.Equal("7", cut.Find("[data-testid=total-dos]").TextContent);
+        Assert.Contains("10.0.0.9", cut.Find("[data-testid=open-incidents]").TextContent);
+        Assert.DoesNotContain("Upload a capture", cut.Markup); // viewers cannot upload
+
+        Services.GetRequiredService<LiveNotifier>().PublishCounts([("smurf", "dos", 3), ("normal", "normal", 1)]);
+        await FlushLiveAsync();
+
+        cut.WaitForAssertion(() => Assert.Equal("16", cut.Find("[data-testid=total-events]").TextContent));
+        Assert.Equal("10", cut.Find("[data-testid=total-dos]").TextContent);
+        Assert.Equal("6", cut.Find("[data-testid=total-normal]").TextContent);
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Siem.TestSupport;
+
+namespace Siem.Web.Tests.EndToEnd;
+
+/// <summary>The app on a real Kestrel port and headless Debian Chromium driven by Playwright.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public SiemAppFactory App { get; } = new();
+    public IPlaywright Playwright { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("SIEM_SCREENSHOTS")
+        ?? Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        App.UseKestrel(0);
+        App.StartServer();
+        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        App.ClientOptions.BaseAddress = BaseAddress; // API calls in the scenario go to the same Kestrel port
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        return await context.NewPageAsync();
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>A browser test: needs Debian's chromium (installed by .ci/run); skipped, saying so, where it is missing.</summary>
+public sealed class RequiresChromiumFactAttribute : FactAttribute
+{
+    public RequiresChromiumFactAttribute()
+    {
+        if (!File.Exists(BrowserFixture.ChromiumPath))
+        {
+            Skip = $"Needs headless Chromium at {BrowserFixture.ChromiumPath} (apt-get install chromium; .ci/run installs it).";
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Siem.Web.Tests.EndToEnd;
+
+/// <summary>What a user does first: sign in, upload a labelled sample, watch the job and the dashboard counters move.</summary>
+public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [RequiresChromiumFact]
+    public async Task Sign_in_upload_and_watch_the_counters_move()
+    {
+        var page = await browser.NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
+        page.PageError += (_, error) => console.Add($"page error: {error}");
+        page.Response += (_, response) => { if (response.Status >= 400) console.Add($"{response.Status} {response.Request.Method} {response.Url}"); };
+        try
+        {
+            await Scenario(page);
+        }
+        catch (Exception e)
+        {
+            await BrowserFixture.ScreenshotAsync(page, "failure");
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nBrowser console:\n{string.Join("\n", console)}\n(see failure.png)");
+        }
+    }
+
+    private async Task Scenario(IPage page)
+    {
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new Regex("/account/login"));
+        await BrowserFixture.ScreenshotAsync(page, "01-login");
+        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
+        await page.FillAsync("#password", "wrong password");
+        await page.ClickAsync("#sign-in");
+        await Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong email or password");
+
+        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
+        await page.FillAsync("#password", SiemAppFactory.AdminPassword);
+        await page.ClickAsync("#sign-in");
+        await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(SiemAppFactory.AdminEmail);
+        await Expect(page.GetByTestId("total-events")).ToHaveTextAsync("0");
+        await BrowserFixture.ScreenshotAsync(page, "02-dashboard-empty");
+
+        await page.GotoAsync("/upload");
+        await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
+        var sample = Path.Combine(Path.GetTempPath(), $"sample-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(sample, IngestTests.MixedFile(out var good, out var bad));
+        await page.SetInputFilesAsync("[data-testid=file-input]", sample);
+        await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.GetByTestId("job-rejected")).ToHaveTextAsync(bad.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.GetByTestId("job-accuracy")).ToContainTextAsync("100.00");
+        await Expect(page.GetByTestId("job-history")).ToContainTextAsync(Path.GetFileName(sample));
+        await BrowserFixture.ScreenshotAsync(page, "03-upload-completed");
+
+        await page.GotoAsync("/");
+        await Expect(page.GetByTestId("total-events")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.GetByTestId("open-incidents")).ToContainTextAsync("neptune");
+
+        // A second upload through the API: the open dashboard counts it without a reload.
+        await browser.App.ApiClient().UploadAndWaitAsync("more.csv", IngestTests.MixedFile(out _, out _));
+        await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+        await BrowserFixture.ScreenshotAsync(page, "04-dashboard-live");
+        File.Delete(sample);
+    }
+}
