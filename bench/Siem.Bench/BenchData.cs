@@ -31,7 +31,7 @@ internal static class BenchData
     public static ConnectionRecord[] Records(int count) =>
         KddCsvReader.Read(new MemoryStream(FirstLines(count))).Where(l => l.IsValid).Select(l => l.Record!).ToArray();
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -3,6 +3,16 @@ using Siem.Bench;
 
 // `whole-file [path]`: read+parse vs. predict over the whole KDD file, as records/s and a ratio.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+if (args.Length > 0 && args[0] == "upload")
+{
+    return await UploadBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
+if (args.Length > 0 && args[0] == "profile")
+{
+    return ProfileRun.Run();
+}
+
 if (args.Length > 0 && args[0] == "whole-file")
 {
     return WholeFileBenchmark.Run(args.Length > 1 ? args[1] : null);

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using nietras.SeparatedValues;
 using Siem.Detection.Pipeline;
 using Siem.Detection.Reading;
-using Siem.Domain.Labels;
 
 namespace Siem.Cli.Commands;
 
@@ -26,29 +23,15 @@ internal static class PredictCommand
         using var classifier = CliOptions.LoadModel(modelPath);
         var progress = new ConsoleProgress("records");
         long classified = 0, rejected = 0;
-        using (var writer = Sep.New(',').Writer(o => o with { CultureInfo = CultureInfo.InvariantCulture }).ToFile(output.FullName))
+        using (var writer = new PredictionCsvWriter(output.FullName))
         {
             await ClassificationPipeline.RunAsync(KddCsvReader.ReadFile(input.FullName), classifier, batch =>
             {
-                var next = 0;
-                foreach (var line in batch.Lines)
+                writer.Write(batch, (line, reason) =>
                 {
-                    if (!line.IsValid)
-                    {
-                        rejected++;
-                        Console.Error.WriteLine($"line {line.LineNumber}: {line.Error}");
-                        continue;
-                    }
-
-                    var prediction = batch.Predictions[next++];
-                    using var row = writer.NewRow();
-                    row["line"].Format(line.LineNumber);
-                    row["label"].Set(prediction.Label);
-                    row["category"].Set(prediction.Category.ToName());
-                    row["confidence"].Set(prediction.Confidence.ToString("0.####", CultureInfo.InvariantCulture));
-                    row["unknown"].Set(prediction.Unknown ? "true" : "false");
-                }
-
+                    rejected++;
+                    Console.Error.WriteLine($"line {line}: {reason}");
+                });
                 classified += batch.Records.Count;
                 progress.Report(classified);
             }, cancellationToken: cancel);

@@ -65,6 +65,27 @@ public sealed class FeatureEncoder
         }
     }
 
+    /// <summary>Length of <see cref="WriteKey"/>'s output: the 38 numeric features and the three name indexes.</summary>
+    public const int KeyLength = KddFeatures.NumericCount + 3;
+
+    /// <summary>
+    /// A compact identity of the record as the model sees it: two records with equal keys encode to equal
+    /// vectors (numeric values, then the protocol, flag and service indexes, -1 for a name never seen).
+    /// </summary>
+    public void WriteKey(ConnectionRecord record, Span<float> key)
+    {
+        Span<double> numeric = stackalloc double[KddFeatures.NumericCount];
+        record.CopyNumericFeaturesTo(numeric);
+        for (var i = 0; i < numeric.Length; i++)
+        {
+            key[i] = (float)numeric[i];
+        }
+
+        key[KddFeatures.NumericCount] = _protocols.TryGetValue(record.ProtocolType, out var protocol) ? protocol : -1;
+        key[KddFeatures.NumericCount + 1] = _flags.TryGetValue(record.Flag, out var flag) ? flag : -1;
+        key[KddFeatures.NumericCount + 2] = _services.TryGetValue(record.Service, out var service) ? service : -1;
+    }
+
     public float[] Encode(ConnectionRecord record)
     {
         var vector = new float[Length];

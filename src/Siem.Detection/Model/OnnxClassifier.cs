@@ -17,9 +17,14 @@ public sealed class OnnxClassifier : IDisposable
     private readonly PredictionDecider _decider;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly PredictionCache _cache;
 
-    private OnnxClassifier(InferenceSession session, ModelCard card)
+    /// <summary>Distinct records whose verdicts are remembered by default (about 70 MB at most).</summary>
+    public const int DefaultCacheCapacity = 200_000;
+
+    private OnnxClassifier(InferenceSession session, ModelCard card, int cacheCapacity)
     {
+        _cache = new PredictionCache(cacheCapacity);
         _session = session;
         Card = card;
         _encoder = new FeatureEncoder(card.Encoding);
@@ -34,7 +39,9 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>Loads <c>name.onnx</c> and its card <c>name.model.json</c>, checking that they agree.</summary>
     /// <param name="modelPath">The .onnx file, or its .model.json card.</param>
-    public static OnnxClassifier Load(string modelPath, int intraOpThreads = 0)
+    /// <param name="intraOpThreads">ONNX Runtime threads per inference. One by default: callers run batches in parallel instead, which scales better for tree ensembles than splitting one batch.</param>
+    /// <param name="cacheCapacity">Distinct records whose verdicts are remembered; 0 turns the cache off.</param>
+    public static OnnxClassifier Load(string modelPath, int intraOpThreads = 1, int cacheCapacity = DefaultCacheCapacity)
     {
         var (onnxPath, cardPath) = ModelFiles.Resolve(modelPath);
         var card = ModelCard.Load(cardPath);
@@ -47,7 +54,7 @@ public sealed class OnnxClassifier : IDisposable
         try
         {
             Validate(session, card, onnxPath);
-            return new OnnxClassifier(session, card);
+            return new OnnxClassifier(session, card, cacheCapacity);
         }
         catch
         {
@@ -64,33 +71,87 @@ public sealed class OnnxClassifier : IDisposable
             return [];
         }
 
-        var width = _encoder.Length;
-        var size = records.Count * width;
-        var buffer = ArrayPool<float>.Shared.Rent(size);
+        const int keyLength = FeatureEncoder.KeyLength;
+        var keys = ArrayPool<float>.Shared.Rent(records.Count * keyLength);
+        var sameAs = ArrayPool<int>.Shared.Rent(records.Count);
         try
         {
+            var predictions = new Prediction[records.Count];
+            var firstWithKey = new Dictionary<VectorKey, int>();
+            var misses = new List<int>();
             for (var i = 0; i < records.Count; i++)
             {
-                _encoder.Encode(records[i], buffer.AsSpan(i * width, width));
+                sameAs[i] = -1;
+                _encoder.WriteKey(records[i], keys.AsSpan(i * keyLength, keyLength));
+                var key = new VectorKey(keys, i * keyLength, keyLength);
+                if (_cache.Enabled && _cache.TryGet(key, out var known))
+                {
+                    predictions[i] = known;
+                }
+                else if (firstWithKey.TryGetValue(key, out var first))
+                {
+                    sameAs[i] = first; // a repeat within this batch: infer once
+                }
+                else
+                {
+                    firstWithKey[key] = i;
+                    misses.Add(i);
+                }
             }
 
-            using var input = OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, size), [records.Count, width]);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
-            var scores = outputs[0].GetTensorDataAsSpan<float>();
-            var classes = Labels.Count;
-            var predictions = new Prediction[records.Count];
-            for (var i = 0; i < records.Count; i++)
+            if (misses.Count > 0)
             {
-                predictions[i] = _decider.Decide(scores.Slice(i * classes, classes), _encoder.IsUnseenService(records[i]));
+                Infer(records, misses, keys, predictions);
+                for (var i = 0; i < records.Count; i++)
+                {
+                    if (sameAs[i] >= 0)
+                    {
+                        predictions[i] = predictions[sameAs[i]];
+                    }
+                }
             }
 
             return predictions;
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<float>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(sameAs);
+        }
+    }
+
+    /// <summary>Runs the model on the records not already known (one per distinct key).</summary>
+    private void Infer(IReadOnlyList<ConnectionRecord> records, List<int> misses, float[] keys, Prediction[] predictions)
+    {
+        var width = _encoder.Length;
+        var size = misses.Count * width;
+        var batch = ArrayPool<float>.Shared.Rent(size);
+        try
+        {
+            for (var row = 0; row < misses.Count; row++)
+            {
+                _encoder.Encode(records[misses[row]], batch.AsSpan(row * width, width));
+            }
+
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(0, size), [misses.Count, width]);
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+            var scores = outputs[0].GetTensorDataAsSpan<float>();
+            var classes = Labels.Count;
+            for (var row = 0; row < misses.Count; row++)
+            {
+                var index = misses[row];
+                var prediction = _decider.Decide(scores.Slice(row * classes, classes), _encoder.IsUnseenService(records[index]));
+                predictions[index] = prediction;
+                if (_cache.Enabled)
+                {
+                    _cache.Add(new VectorKey(keys, index * FeatureEncoder.KeyLength, FeatureEncoder.KeyLength), prediction);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(batch);
         }
     }
 

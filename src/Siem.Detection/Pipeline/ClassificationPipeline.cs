@@ -6,8 +6,9 @@ using Siem.Domain.Records;
 namespace Siem.Detection.Pipeline;
 
 /// <summary>
-/// Reads on one thread and classifies on another, joined by a bounded channel (backpressure: the reader
-/// waits when classification falls behind, so memory stays bounded). Batches come out in input order.
+/// Reads on one thread, classifies batches in parallel on the thread pool, and hands the results to
+/// <c>onBatch</c> one at a time in input order. A bounded channel of in-flight batches gives backpressure:
+/// the reader waits when classification or the consumer falls behind, so memory stays bounded.
 /// </summary>
 public static class ClassificationPipeline
 {
@@ -21,7 +22,8 @@ public static class ClassificationPipeline
         int capacity = 4,
         CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateBounded<List<ParsedLine>>(new BoundedChannelOptions(capacity)
+        // Each entry is a batch being classified; the consumer awaits them in the order they were read.
+        var inFlight = Channel.CreateBounded<Task<ClassifiedBatch>>(new BoundedChannelOptions(Math.Max(capacity, Environment.ProcessorCount + 1))
         {
             SingleReader = true,
             SingleWriter = true,
@@ -40,38 +42,43 @@ public static class ClassificationPipeline
                     batch.Add(line);
                     if (batch.Count == batchSize)
                     {
-                        await channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                        await inFlight.Writer.WriteAsync(Classify(batch, classifier), cancellationToken).ConfigureAwait(false);
                         batch = new List<ParsedLine>(batchSize);
                     }
                 }
 
                 if (batch.Count > 0)
                 {
-                    await channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    await inFlight.Writer.WriteAsync(Classify(batch, classifier), cancellationToken).ConfigureAwait(false);
                 }
 
-                channel.Writer.Complete();
+                inFlight.Writer.Complete();
             }
             catch (Exception e)
             {
-                channel.Writer.Complete(e);
+                inFlight.Writer.Complete(e);
             }
         }, cancellationToken);
 
-        await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var pending in inFlight.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var records = new List<ConnectionRecord>(batch.Count);
-            foreach (var line in batch)
-            {
-                if (line.Record is { } record)
-                {
-                    records.Add(record);
-                }
-            }
-
-            onBatch(new ClassifiedBatch(batch, records, classifier.Classify(records)));
+            onBatch(await pending.ConfigureAwait(false));
         }
 
         await producer.ConfigureAwait(false);
     }
+
+    private static Task<ClassifiedBatch> Classify(List<ParsedLine> lines, OnnxClassifier classifier) => Task.Run(() =>
+    {
+        var records = new List<ConnectionRecord>(lines.Count);
+        foreach (var line in lines)
+        {
+            if (line.Record is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        return new ClassifiedBatch(lines, records, classifier.Classify(records));
+    });
 }

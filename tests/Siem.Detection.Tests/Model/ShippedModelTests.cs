@@ -85,6 +85,31 @@ public sealed class ShippedModelTests : IDisposable
     }
 
     [Fact]
+    public void The_prediction_cache_and_in_batch_deduplication_never_change_a_verdict()
+    {
+        var records = Enumerable.Range(0, 2000).Select(i => (i % 4) switch
+        {
+            0 => NormalHttp(i % 7),
+            1 => SynFlood(i % 5),
+            2 => SmurfEcho(),
+            _ => NormalHttp(i) with { Service = i % 2 == 0 ? "ftp" : "never_seen" },
+        }).ToArray();
+        using var uncached = OnnxClassifier.Load(RepositoryPaths.ShippedCard, cacheCapacity: 0);
+        using var tinyCache = OnnxClassifier.Load(RepositoryPaths.ShippedCard, cacheCapacity: 4);
+
+        var expected = records.Select(r => uncached.Classify([r])[0]).ToArray();
+        foreach (var classifier in new[] { _classifier, uncached, tinyCache })
+        {
+            for (var pass = 0; pass < 2; pass++)
+            {
+                var actual = classifier.Classify(records);
+                Assert.Equal(expected.Select(p => (p.Label, p.Category, p.Unknown)), actual.Select(p => (p.Label, p.Category, p.Unknown)));
+                Assert.All(expected.Zip(actual), pair => Assert.Equal(pair.First.Confidence, pair.Second.Confidence, 5));
+            }
+        }
+    }
+
+    [Fact]
     public void A_card_that_does_not_match_the_onnx_file_is_refused_with_a_clear_error()
     {
         using var temp = new TempDirectory();

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Siem.Bench;
+
+/// <summary>
+/// `upload`: the whole KDD file through POST /api/uploads of the real app (a separate process on
+/// Kestrel with a fresh data folder), from request start to job Completed, next to `sqlite3 .import`
+/// of the same decompressed CSV into a plain 42-column table, in the same run. Reports the server's
+/// peak resident memory.
+/// </summary>
+internal static class UploadBenchmark
+{
+    private const string ApiKey = "bench-key-0123456789abcdef";
+
+    public static async Task<int> RunAsync(string? path)
+    {
+        var file = BenchData.KddFile(path);
+        var work = Directory.CreateTempSubdirectory("siem-upload-bench-").FullName;
+        try
+        {
+            var csv = Path.Combine(work, "kdd.csv");
+            await using (var input = new GZipStream(File.OpenRead(file), CompressionMode.Decompress))
+            await using (var output = File.Create(csv))
+            {
+                await input.CopyToAsync(output);
+            }
+
+            var importSeconds = SqliteImport(csv, Path.Combine(work, "import.db"));
+            Console.WriteLine($"sqlite3 .import:   494,021 rows in {importSeconds:F2}s = {494_021 / importSeconds,10:N0} rows/s");
+
+            var (uploadSeconds, job, peakRss) = await UploadAsync(file, Path.Combine(work, "app-data"));
+            Console.WriteLine($"upload -> Completed: {job.GetProperty("classified").GetInt64():N0} records in {uploadSeconds:F2}s = {job.GetProperty("classified").GetInt64() / uploadSeconds,10:N0} records/s " +
+                              $"({job.GetProperty("alerts").GetInt64():N0} alerts, {job.GetProperty("rejected").GetInt64()} rejected)");
+            Console.WriteLine($"ratio upload / sqlite3 .import time: {uploadSeconds / importSeconds:F2} (target <= 2.0)");
+            Console.WriteLine($"server peak RSS: {peakRss / (1024 * 1024):N0} MiB");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static double SqliteImport(string csv, string database)
+    {
+        var columns = string.Join(", ", Enumerable.Range(1, 42).Select(i => $"c{i}"));
+        var start = new ProcessStartInfo("sqlite3", database) { RedirectStandardInput = true, RedirectStandardError = true };
+        var clock = Stopwatch.StartNew();
+        using var sqlite = Process.Start(start) ?? throw new InvalidOperationException("sqlite3 not found (apt-get install sqlite3)");
+        sqlite.StandardInput.WriteLine($"CREATE TABLE kdd({columns});");
+        sqlite.StandardInput.WriteLine(".mode csv");
+        sqlite.StandardInput.WriteLine($".import '{csv}' kdd");
+        sqlite.StandardInput.Close();
+        sqlite.WaitForExit();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Seconds, JsonElement Job, long PeakRss)> UploadAsync(string file, string dataDir)
+    {
+        var root = BenchData.RepositoryRoot();
+        var dll = Path.Combine(root, "src", "Siem.Web", "bin", "Release", "net10.0", "Siem.Web.dll");
+        Run("dotnet", $"build \"{Path.Combine(root, "src", "Siem.Web")}\" -c Release -v q -nologo");
+        var port = 5600 + Random.Shared.Next(300);
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["Siem__DataDir"] = dataDir;
+        start.Environment["Siem__Bootstrap__ApiKey"] = ApiKey;
+        start.Environment["Siem__Admin__Password"] = "Bench-Password-1234";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var server = Process.Start(start)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            await WaitUntilUpAsync(http);
+
+            var clock = Stopwatch.StartNew();
+            using var form = new MultipartFormDataContent();
+            var content = new StreamContent(File.OpenRead(file));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            form.Add(content, "file", Path.GetFileName(file));
+            var response = await http.PostAsync("/api/uploads", form);
+            response.EnsureSuccessStatusCode();
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            while (true)
+            {
+                var job = await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+                var status = job.GetProperty("status").GetString();
+                if (status is "Completed" or "Failed" or "Cancelled")
+                {
+                    var seconds = clock.Elapsed.TotalSeconds;
+                    if (status != "Completed")
+                    {
+                        throw new InvalidOperationException($"job ended {status}: {job}");
+                    }
+
+                    return (seconds, job, PeakRss(server.Id));
+                }
+
+                await Task.Delay(25);
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task WaitUntilUpAsync(HttpClient http)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/api/jobs")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The app did not start within a minute.");
+    }
+
+    /// <summary>VmHWM: the peak resident set size of a process, from /proc.</summary>
+    private static long PeakRss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static void Run(string command, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments)) ?? throw new InvalidOperationException(command);
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {arguments} failed ({process.ExitCode})");
+        }
+    }
+}
