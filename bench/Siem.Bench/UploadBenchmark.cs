@@ -76,7 +76,7 @@ internal static class UploadBenchmark
         start.Environment["Siem__Admin__Password"] = "Bench-Password-1234";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         using var server = Process.Start(start)!;
-        server.OutputDataReceived += (_, _) => { };
+        server.OutputDataReceived += (_, e) => { if (e.Data?.Contains("writing", StringComparison.Ordinal) == true) { Console.WriteLine("  server: " + e.Data.Trim()); } };
         server.ErrorDataReceived += (_, _) => { };
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Siem.Web.Ingest;
 
 namespace Siem.Web.Tests;
@@ -51,8 +52,7 @@ internal static class ApiHelpers
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            await using var db = app.CreateDb();
-            if (!db.Events.Any(e => e.IsAlert && e.IncidentId == null))
+            if (await app.Services.GetRequiredService<Siem.Web.Incidents.IncidentCorrelator>().IsCaughtUpAsync())
             {
                 return;
             }

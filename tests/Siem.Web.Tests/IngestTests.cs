@@ -121,6 +121,7 @@ public sealed class IngestTests : IClassFixture<SiemAppFactory>
 
         await using var check = _app.CreateDb();
         Assert.Equal(good, await check.Events.CountAsync(e => e.JobId == job.Id));
+        Assert.Equal(good, (await check.Jobs.SingleAsync(j => j.Id == job.Id)).Classified); // not counted twice
     }
 
     [Fact]

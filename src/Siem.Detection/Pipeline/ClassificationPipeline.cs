@@ -20,8 +20,12 @@ public static class ClassificationPipeline
         Action<ClassifiedBatch> onBatch,
         int batchSize = DefaultBatchSize,
         int capacity = 4,
+        int maxParallelism = 0,
         CancellationToken cancellationToken = default)
     {
+        // How many batches are classified at once (0: one per core). A consumer that is itself the
+        // bottleneck (the database writer) runs faster with fewer, leaving it a core of its own.
+        using var slots = new SemaphoreSlim(maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount);
         // Each entry is a batch being classified; the consumer awaits them in the order they were read.
         var inFlight = Channel.CreateBounded<Task<ClassifiedBatch>>(new BoundedChannelOptions(Math.Max(capacity, Environment.ProcessorCount + 1))
         {
@@ -42,14 +46,14 @@ public static class ClassificationPipeline
                     batch.Add(line);
                     if (batch.Count == batchSize)
                     {
-                        await inFlight.Writer.WriteAsync(Classify(batch, classifier), cancellationToken).ConfigureAwait(false);
+                        await inFlight.Writer.WriteAsync(Classify(batch, classifier, slots), cancellationToken).ConfigureAwait(false);
                         batch = new List<ParsedLine>(batchSize);
                     }
                 }
 
                 if (batch.Count > 0)
                 {
-                    await inFlight.Writer.WriteAsync(Classify(batch, classifier), cancellationToken).ConfigureAwait(false);
+                    await inFlight.Writer.WriteAsync(Classify(batch, classifier, slots), cancellationToken).ConfigureAwait(false);
                 }
 
                 inFlight.Writer.Complete();
@@ -68,7 +72,20 @@ public static class ClassificationPipeline
         await producer.ConfigureAwait(false);
     }
 
-    private static Task<ClassifiedBatch> Classify(List<ParsedLine> lines, OnnxClassifier classifier) => Task.Run(() =>
+    private static Task<ClassifiedBatch> Classify(List<ParsedLine> lines, OnnxClassifier classifier, SemaphoreSlim slots) => Task.Run(async () =>
+    {
+        await slots.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return ClassifyNow(lines, classifier);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    });
+
+    private static ClassifiedBatch ClassifyNow(List<ParsedLine> lines, OnnxClassifier classifier)
     {
         var records = new List<ConnectionRecord>(lines.Count);
         foreach (var line in lines)
@@ -80,5 +97,5 @@ public static class ClassificationPipeline
         }
 
         return new ClassifiedBatch(lines, records, classifier.Classify(records));
-    });
+    }
 }

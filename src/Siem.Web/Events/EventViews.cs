@@ -4,11 +4,11 @@ namespace Siem.Web.Events;
 
 public sealed record EventView(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, bool IsAlert,
     string Protocol, string Service, string Flag, long SrcBytes, long DstBytes, string? SrcIp, string? DstIp, int? SrcPort, int? DstPort,
-    string? ActualLabel, long JobId, long Line, long? IncidentId);
+    string? ActualLabel, long JobId, long Line);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize);
 
-public sealed record EventFilter(DateTimeOffset? From, DateTimeOffset? To, string? Label, string? Category, bool? Unknown, long? IncidentId = null);
+public sealed record EventFilter(DateTimeOffset? From, DateTimeOffset? To, string? Label, string? Category, bool? Unknown);
 
 public static class EventQueries
 {
@@ -45,11 +45,6 @@ public static class EventQueries
             events = events.Where(e => e.Unknown == unknown);
         }
 
-        if (filter.IncidentId is { } incident)
-        {
-            events = events.Where(e => e.IncidentId == incident);
-        }
-
         return events;
     }
 
@@ -57,5 +52,5 @@ public static class EventQueries
         e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.IsAlert,
         e.Connection.ProtocolType, e.Connection.Service, e.Connection.Flag, e.Connection.SrcBytes, e.Connection.DstBytes,
         e.Connection.SrcIp == null ? null : e.Connection.SrcIp.ToString(), e.Connection.DstIp == null ? null : e.Connection.DstIp.ToString(),
-        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.IncidentId));
+        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line));
 }

@@ -48,6 +48,10 @@ public sealed class IngestOptions
     public int ChannelCapacity { get; set; } = 8;
 
     public int KeptRejections { get; set; } = 100;
+
+    /// <summary>Batches classified at once during ingest. One leaves the database writer (the bottleneck) a core.</summary>
+    [Range(1, 64)]
+    public int ClassificationParallelism { get; set; } = 1;
 }
 
 public sealed class IncidentOptions

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Siem.Domain.Incidents;
 using Siem.Domain.Labels;
@@ -11,8 +10,10 @@ namespace Siem.Web.Incidents;
 
 /// <summary>
 /// Groups alerts into incidents: same class (or "unknown") and destination host, within a sliding window
-/// of the incident's last alert. It works from the database (alerts whose incident is not yet set, in
-/// id order), so it is durable: after a restart it carries on where it stopped.
+/// of the incident's last alert. It reads alerts from the database in id order after a persisted cursor
+/// that moves in the same transaction as the incidents, so after a restart it carries on where it
+/// stopped, and no alert is counted twice. (Events are not updated: an incident's events are those of
+/// its label and host in its time range.)
 /// </summary>
 public sealed class IncidentCorrelator(
     IServiceScopeFactory scopes,
@@ -40,9 +41,6 @@ public sealed class IncidentCorrelator(
         }
     }
 
-    /// <summary>Alerts still waiting for an incident (for tests and health).</summary>
-    public long Pending { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -66,16 +64,25 @@ public sealed class IncidentCorrelator(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var alerts = await db.Events.AsNoTracking()
-            .Where(e => e.IsAlert && e.IncidentId == null)
-            .OrderBy(e => e.Id)
-            .Take(ChunkSize)
-            .Select(e => new PendingAlert(e.Id, e.JobId, e.TimeMs, e.Label, e.Category, e.Unknown, e.Connection.DstIp))
-            .ToListAsync(cancellationToken);
-        Pending = alerts.Count;
-        if (alerts.Count == 0)
+        var state = await db.CorrelatorState.FirstOrDefaultAsync(cancellationToken);
+        if (state is null)
+        {
+            state = new CorrelatorState();
+            db.CorrelatorState.Add(state);
+        }
+
+        var cursor = state.LastEventId;
+        var (alerts, scannedTo) = await ReadAlertsAsync(db, cursor, cancellationToken);
+        if (scannedTo == cursor)
         {
             return 0;
+        }
+
+        state.LastEventId = scannedTo;
+        if (alerts.Count == 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return 1;
         }
 
         var window = (long)options.Value.Incidents.Window.TotalMilliseconds;
@@ -86,14 +93,19 @@ public sealed class IncidentCorrelator(
             .ToListAsync(cancellationToken);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var assignments = new List<(long EventId, Incident Incident)>(alerts.Count);
+        var touched = new HashSet<Incident>();
         var created = new List<(Incident Incident, long JobId)>();
+        var byKey = active.GroupBy(i => (i.Label, i.DstHost)).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var alert in alerts)
         {
             var label = IncidentRules.GroupLabel(alert.Label, alert.Unknown);
-            var host = alert.DstIp?.ToString();
-            var incident = active.FirstOrDefault(i => i.Label == label && i.DstHost == host
-                                                      && alert.TimeMs >= i.FirstSeenMs - window && alert.TimeMs <= i.LastSeenMs + window);
+            var host = alert.DstIp;
+            if (!byKey.TryGetValue((label, host), out var candidates))
+            {
+                byKey[(label, host)] = candidates = [];
+            }
+
+            var incident = candidates.FirstOrDefault(i => alert.TimeMs >= i.FirstSeenMs - window && alert.TimeMs <= i.LastSeenMs + window);
             if (incident is null)
             {
                 var category = KddCategoryNames.TryParse(alert.Category, out var parsed) ? parsed : KddCategory.Normal;
@@ -111,7 +123,7 @@ public sealed class IncidentCorrelator(
                     UpdatedUtc = now,
                 };
                 db.Incidents.Add(incident);
-                active.Add(incident);
+                candidates.Add(incident);
                 created.Add((incident, alert.JobId));
             }
 
@@ -119,12 +131,11 @@ public sealed class IncidentCorrelator(
             incident.FirstSeenMs = Math.Min(incident.FirstSeenMs, alert.TimeMs);
             incident.LastSeenMs = Math.Max(incident.LastSeenMs, alert.TimeMs);
             incident.UpdatedUtc = now;
-            assignments.Add((alert.Id, incident));
+            touched.Add(incident);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await AssignAsync(db, assignments, cancellationToken);
         foreach (var group in created.GroupBy(c => c.JobId))
         {
             var count = group.Count();
@@ -135,7 +146,7 @@ public sealed class IncidentCorrelator(
         await transaction.CommitAsync(cancellationToken);
 
         var createdIds = created.Select(c => c.Incident.Id).ToHashSet();
-        foreach (var incident in assignments.Select(a => a.Incident).Distinct())
+        foreach (var incident in touched)
         {
             live.PublishIncident(IncidentViews.Change(incident, createdIds.Contains(incident.Id)));
         }
@@ -143,25 +154,61 @@ public sealed class IncidentCorrelator(
         return alerts.Count;
     }
 
-    private static async Task AssignAsync(SiemDbContext db, List<(long EventId, Incident Incident)> assignments, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next alerts after <paramref name="cursor"/> (plain ADO.NET: this reads up to a chunk of rows each
+    /// round and EF materialisation would cost more than the grouping), and how far the scan got.
+    /// </summary>
+    private static async Task<(List<PendingAlert> Alerts, long ScannedTo)> ReadAlertsAsync(SiemDbContext db, long cursor, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        command.CommandText = $"UPDATE {EventTable.Name} SET incident_id = $incident WHERE id = $id";
-        var incidentParameter = command.CreateParameter();
-        incidentParameter.ParameterName = "$incident";
-        var idParameter = command.CreateParameter();
-        idParameter.ParameterName = "$id";
-        command.Parameters.Add(incidentParameter);
-        command.Parameters.Add(idParameter);
-        foreach (var (eventId, incident) in assignments)
+        if (connection.State != System.Data.ConnectionState.Open)
         {
-            incidentParameter.Value = incident.Id;
-            idParameter.Value = eventId;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
         }
+
+        // Committed ids only grow (one writer at a time, AUTOINCREMENT): read the bound first, then the
+        // alerts up to it, so a commit landing in between is picked up next round, not skipped.
+        await using var last = connection.CreateCommand();
+        last.CommandText = $"SELECT COALESCE(MAX(id), 0) FROM {EventTable.Name}";
+        var upTo = Math.Min(cursor + ChunkSize, (long)(await last.ExecuteScalarAsync(cancellationToken))!);
+        if (upTo <= cursor)
+        {
+            return ([], cursor);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, job_id, time_ms, label, category, unknown, dst_ip FROM {EventTable.Name} WHERE id > $from AND id <= $to AND is_alert ORDER BY id";
+        var fromParameter = command.CreateParameter();
+        fromParameter.ParameterName = "$from";
+        fromParameter.Value = cursor;
+        var toParameter = command.CreateParameter();
+        toParameter.ParameterName = "$to";
+        toParameter.Value = upTo;
+        command.Parameters.Add(fromParameter);
+        command.Parameters.Add(toParameter);
+
+        var alerts = new List<PendingAlert>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                alerts.Add(new PendingAlert(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        }
+
+        return (alerts, upTo);
     }
 
-    private sealed record PendingAlert(long Id, long JobId, long TimeMs, string Label, string Category, bool Unknown, System.Net.IPAddress? DstIp);
+    private sealed record PendingAlert(long Id, long JobId, long TimeMs, string Label, string Category, bool Unknown, string? DstIp);
+
+    /// <summary>True when every committed event has been through correlation.</summary>
+    public async Task<bool> IsCaughtUpAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
+        var last = await db.Events.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
+        var cursor = await db.CorrelatorState.Select(c => (long?)c.LastEventId).FirstOrDefaultAsync(cancellationToken) ?? 0;
+        return cursor >= last;
+    }
 }

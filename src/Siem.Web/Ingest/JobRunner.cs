@@ -93,9 +93,12 @@ public sealed class JobRunner(
             var resumeAfter = job.CommittedLine;
             var lines = KddCsvReader.Read(file).Where(l => l.LineNumber > resumeAfter); // the reader disposes the file
             using var writer = new EventWriter(sqlite, settings.KeptRejections);
+            var writing = new Stopwatch();
             await ClassificationPipeline.RunAsync(lines, classifier, batch =>
             {
+                writing.Start();
                 var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected);
+                writing.Stop();
                 Apply(job, outcome);
                 live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
                 var fraction = fileLength == 0 ? 1 : Math.Clamp((double)file.BytesRead / fileLength, 1e-6, 1);
@@ -104,8 +107,9 @@ public sealed class JobRunner(
                 {
                     correlator.Signal();
                 }
-            }, settings.BatchSize, settings.ChannelCapacity, cancellation.Token);
+            }, settings.BatchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellation.Token);
 
+            logger.LogInformation("Ingest job {JobId}: {Seconds:F2}s, of which {WriteSeconds:F2}s writing", jobId, clock.Elapsed.TotalSeconds, writing.Elapsed.TotalSeconds);
             await FinishAsync(db, job, JobStatus.Completed, null);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)

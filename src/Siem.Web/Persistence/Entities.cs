@@ -75,7 +75,13 @@ public sealed class SecurityEvent
     public float Confidence { get; set; }
     public bool Unknown { get; set; }
     public bool IsAlert { get; set; }
-    public long? IncidentId { get; set; }
+}
+
+/// <summary>How far the incident correlator has got: the last event id it has grouped (one row).</summary>
+public sealed class CorrelatorState
+{
+    public int Id { get; set; } = 1;
+    public long LastEventId { get; set; }
 }
 
 /// <summary>Events per minute per label: what charts read instead of scanning events.</summary>

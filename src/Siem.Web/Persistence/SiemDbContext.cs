@@ -16,6 +16,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<CorrelatorState> CorrelatorState => Set<CorrelatorState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -44,9 +45,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
 
             e.HasIndex(x => new { x.JobId, x.Line }).IsUnique();
             e.HasIndex(x => x.TimeMs);
-            e.HasIndex(x => new { x.Label, x.TimeMs });
-            e.HasIndex(x => new { x.IsAlert, x.Id });
-            e.HasIndex(x => x.IncidentId);
+            // Few indexes on purpose: each one costs every insert on the hot path. Charts read the rollups.
             // The 41 features (and metadata) become columns named as in KDD (src_bytes, dst_host_count, ...).
             e.ComplexProperty(x => x.Connection, connection =>
             {
@@ -62,6 +61,12 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
 
                 connection.Property(c => c.Label).HasColumnName("actual_label");
             });
+        });
+
+        builder.Entity<CorrelatorState>(c =>
+        {
+            c.ToTable("correlator_state");
+            c.Property(x => x.Id).ValueGeneratedNever();
         });
 
         builder.Entity<RollupMinute>(r =>

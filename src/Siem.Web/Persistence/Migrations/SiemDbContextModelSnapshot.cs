@@ -227,6 +227,19 @@ namespace Siem.Web.Persistence.Migrations
                     b.ToTable("audit", (string)null);
                 });
 
+            modelBuilder.Entity("Siem.Web.Persistence.CorrelatorState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("correlator_state", (string)null);
+                });
+
             modelBuilder.Entity("Siem.Web.Persistence.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -445,10 +458,6 @@ namespace Siem.Web.Persistence.Migrations
                     b.Property<float>("Confidence")
                         .HasColumnType("REAL")
                         .HasColumnName("confidence");
-
-                    b.Property<long?>("IncidentId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("incident_id");
 
                     b.Property<bool>("IsAlert")
                         .HasColumnType("INTEGER")
@@ -669,16 +678,10 @@ namespace Siem.Web.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IncidentId");
-
                     b.HasIndex("TimeMs");
-
-                    b.HasIndex("IsAlert", "Id");
 
                     b.HasIndex("JobId", "Line")
                         .IsUnique();
-
-                    b.HasIndex("Label", "TimeMs");
 
                     b.ToTable("events", (string)null);
                 });

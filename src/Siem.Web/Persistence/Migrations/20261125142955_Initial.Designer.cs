@@ -12,7 +12,7 @@ using Siem.Web.Persistence;
 namespace Siem.Web.Persistence.Migrations
 {
     [DbContext(typeof(SiemDbContext))]
-    [Migration("20261125140355_Initial")]
+    [Migration("20261125142955_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -228,6 +228,19 @@ namespace Siem.Web.Persistence.Migrations
                     b.HasIndex("EntityType", "EntityId");
 
                     b.ToTable("audit", (string)null);
+                });
+
+            modelBuilder.Entity("Siem.Web.Persistence.CorrelatorState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("correlator_state", (string)null);
                 });
 
             modelBuilder.Entity("Siem.Web.Persistence.Incident", b =>
@@ -449,10 +462,6 @@ namespace Siem.Web.Persistence.Migrations
                         .HasColumnType("REAL")
                         .HasColumnName("confidence");
 
-                    b.Property<long?>("IncidentId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("incident_id");
-
                     b.Property<bool>("IsAlert")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_alert");
@@ -672,16 +681,10 @@ namespace Siem.Web.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IncidentId");
-
                     b.HasIndex("TimeMs");
-
-                    b.HasIndex("IsAlert", "Id");
 
                     b.HasIndex("JobId", "Line")
                         .IsUnique();
-
-                    b.HasIndex("Label", "TimeMs");
 
                     b.ToTable("events", (string)null);
                 });

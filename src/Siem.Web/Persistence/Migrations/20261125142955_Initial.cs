@@ -93,6 +93,18 @@ namespace Siem.Web.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "correlator_state",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastEventId = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_correlator_state", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "events",
                 columns: table => new
                 {
@@ -106,7 +118,6 @@ namespace Siem.Web.Persistence.Migrations
                     confidence = table.Column<float>(type: "REAL", nullable: false),
                     unknown = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_alert = table.Column<bool>(type: "INTEGER", nullable: false),
-                    incident_id = table.Column<long>(type: "INTEGER", nullable: true),
                     count = table.Column<int>(type: "INTEGER", nullable: false),
                     diff_srv_rate = table.Column<double>(type: "REAL", nullable: false),
                     dst_bytes = table.Column<long>(type: "INTEGER", nullable: false),
@@ -427,25 +438,10 @@ namespace Siem.Web.Persistence.Migrations
                 columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_events_incident_id",
-                table: "events",
-                column: "incident_id");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_events_is_alert_id",
-                table: "events",
-                columns: new[] { "is_alert", "id" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_events_job_id_line",
                 table: "events",
                 columns: new[] { "job_id", "line" },
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_events_label_time_ms",
-                table: "events",
-                columns: new[] { "label", "time_ms" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_events_time_ms",
@@ -502,6 +498,9 @@ namespace Siem.Web.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "audit");
+
+            migrationBuilder.DropTable(
+                name: "correlator_state");
 
             migrationBuilder.DropTable(
                 name: "events");

@@ -1,0 +1,103 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Siem.Detection.Model;
+using Siem.Detection.Reading;
+using Siem.Domain.Labels;
+using Siem.Domain.Records;
+using Siem.TestSupport;
+using Siem.Web.Ingest;
+using Siem.Web.Persistence;
+using static Siem.TestSupport.KddFixtures;
+
+namespace Siem.Web.Tests.Persistence;
+
+/// <summary>The hot write path against a real migrated SQLite file: every value lands where it belongs.</summary>
+public sealed class EventWriterTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+    private readonly SqliteSetup _sqlite;
+
+    public EventWriterTests()
+    {
+        _sqlite = new SqliteSetup(_data.File("siem.db"));
+        using var db = NewDb();
+        db.Database.Migrate();
+        db.Jobs.Add(new IngestJob { Id = 1, FileName = "f.csv", StoredPath = "f.csv", CreatedBy = "test" });
+        db.SaveChanges();
+    }
+
+    private SiemDbContext NewDb() => new(new DbContextOptionsBuilder<SiemDbContext>().UseSqlite(_sqlite.ConnectionString).Options);
+
+    [Fact]
+    public void Every_feature_and_metadata_value_round_trips_even_when_rows_repeat_and_alternate()
+    {
+        // Alternating and repeated rows exercise the writer's skipping of unchanged bindings, nulls included.
+        var records = new List<ConnectionRecord>();
+        for (var i = 0; i < 40; i++)
+        {
+            var record = (i % 3) switch
+            {
+                0 => NormalHttp(i) with { SrcIp = IPAddress.Parse($"10.0.0.{i}"), DstIp = IPAddress.Parse("10.0.1.1"), SrcPort = 1000 + i, DstPort = 80, Label = "normal" },
+                1 => SynFlood(i),
+                _ => SmurfEcho() with { DstIp = IPAddress.Parse("10.0.1.2"), Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + i) },
+            };
+            records.Add(i is 7 or 8 ? records[^1] : record);
+        }
+
+        var lines = records.Select((r, i) => ParsedLine.Ok(i + 1, r)).ToList();
+        lines.Insert(5, ParsedLine.Rejected(100, "broken line"));
+        var predictions = records.Select((r, i) => new Prediction(i % 2 == 0 ? "normal" : "neptune", i % 2 == 0 ? KddCategory.Normal : KddCategory.Dos, 0.5f + i / 100f, i % 5 == 0, new float[23])).ToArray();
+
+        BatchOutcome outcome;
+        using (var writer = new EventWriter(_sqlite, keptRejections: 100))
+        {
+            outcome = writer.Write(1, lines, predictions, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
+        }
+
+        Assert.Equal(40, outcome.Classified);
+        Assert.Equal(1, outcome.Rejected);
+        using var db = NewDb();
+        var stored = db.Events.AsNoTracking().OrderBy(e => e.Line).ToList();
+        Assert.Equal(40, stored.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var expected = records[i];
+            var actual = stored[i];
+            Assert.Equal(i + 1, actual.Line);
+            Assert.Equal(predictions[i].Label, actual.Label);
+            Assert.Equal(predictions[i].Category.ToName(), actual.Category);
+            Assert.Equal(predictions[i].Confidence, actual.Confidence);
+            Assert.Equal(predictions[i].Unknown, actual.Unknown);
+            Assert.Equal(expected.Timestamp?.ToUnixTimeMilliseconds() ?? 1_234_567, actual.TimeMs);
+            Assert.Equal(expected with { Timestamp = null }, actual.Connection);
+        }
+
+        Assert.Equal("broken line", db.JobRejections.Single().Reason);
+        Assert.Equal(100, db.Jobs.Single().CommittedLine);
+    }
+
+    [Fact]
+    public void Writing_the_same_lines_again_adds_nothing()
+    {
+        var lines = Enumerable.Range(1, 10).Select(i => ParsedLine.Ok(i, NormalHttp(i))).ToList();
+        var predictions = lines.Select(_ => new Prediction("normal", KddCategory.Normal, 1, false, new float[23])).ToArray();
+        BatchOutcome again;
+        using (var writer = new EventWriter(_sqlite, keptRejections: 100))
+        {
+            writer.Write(1, lines, predictions, 0, 0);
+            again = writer.Write(1, lines, predictions, 0, 0);
+        }
+
+        using var db = NewDb();
+        Assert.Equal(10, db.Events.Count());
+        Assert.Equal(0, again.Classified);
+        Assert.Equal(10, db.Rollups.Sum(r => r.Count)); // counted once
+        Assert.Equal(10, db.Jobs.Single().Classified);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+}
