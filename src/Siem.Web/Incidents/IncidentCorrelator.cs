@@ -9,11 +9,10 @@ using Siem.Web.Persistence;
 namespace Siem.Web.Incidents;
 
 /// <summary>
-/// Groups alerts into incidents: same class (or "unknown") and destination host, within a sliding window
-/// of the incident's last alert. It reads alerts from the database in id order after a persisted cursor
-/// that moves in the same transaction as the incidents, so after a restart it carries on where it
-/// stopped, and no alert is counted twice. (Events are not updated: an incident's events are those of
-/// its label and host in its time range.)
+/// Merges alert groups into incidents: same class (or "unknown") and destination host, within a sliding
+/// window of the incident's alerts. The writer groups each batch's alerts as it stores them (same
+/// transaction), so this service works from a durable queue of a few rows per batch; a group is deleted
+/// in the transaction that applies it, so after a restart nothing is lost or counted twice.
 /// </summary>
 public sealed class IncidentCorrelator(
     IServiceScopeFactory scopes,
@@ -22,7 +21,11 @@ public sealed class IncidentCorrelator(
     IOptions<SiemOptions> options,
     ILogger<IncidentCorrelator> logger) : BackgroundService
 {
-    private const int ChunkSize = 5000;
+    private const int ChunkSize = 2000;
+
+    /// <summary>Rounds are at least this far apart, so a running ingest gets few, larger correlation transactions.</summary>
+    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(250);
+
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     /// <summary>New alerts were committed: correlate soon.</summary>
@@ -46,6 +49,7 @@ public sealed class IncidentCorrelator(
         while (!stoppingToken.IsCancellationRequested)
         {
             await _signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+            await Task.Delay(Pace, time, stoppingToken);
             try
             {
                 while (await CorrelateChunkAsync(stoppingToken) > 0)
@@ -59,156 +63,95 @@ public sealed class IncidentCorrelator(
         }
     }
 
-    /// <summary>Correlates up to one chunk of pending alerts; returns how many it handled.</summary>
+    /// <summary>True when every committed alert has been merged into an incident.</summary>
+    public async Task<bool> IsCaughtUpAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return !await scope.ServiceProvider.GetRequiredService<SiemDbContext>().PendingAlertGroups.AnyAsync(cancellationToken);
+    }
+
+    /// <summary>Merges up to one chunk of pending alert groups; returns how many it handled.</summary>
     internal async Task<int> CorrelateChunkAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var state = await db.CorrelatorState.FirstOrDefaultAsync(cancellationToken);
-        if (state is null)
-        {
-            state = new CorrelatorState();
-            db.CorrelatorState.Add(state);
-        }
-
-        var cursor = state.LastEventId;
-        var (alerts, scannedTo) = await ReadAlertsAsync(db, cursor, cancellationToken);
-        if (scannedTo == cursor)
+        var groups = await db.PendingAlertGroups.OrderBy(g => g.Id).Take(ChunkSize).ToListAsync(cancellationToken);
+        if (groups.Count == 0)
         {
             return 0;
         }
 
-        state.LastEventId = scannedTo;
-        if (alerts.Count == 0)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return 1;
-        }
-
         var window = (long)options.Value.Incidents.Window.TotalMilliseconds;
-        var from = alerts.Min(a => a.TimeMs) - window;
-        var to = alerts.Max(a => a.TimeMs) + window;
+        var from = groups.Min(g => g.FirstMs) - window;
+        var to = groups.Max(g => g.LastMs) + window;
         var active = await db.Incidents
             .Where(i => (i.Status == IncidentStatus.Open || i.Status == IncidentStatus.Acknowledged) && i.LastSeenMs >= from && i.FirstSeenMs <= to)
             .ToListAsync(cancellationToken);
+        var byKey = active.GroupBy(i => (i.Label, i.DstHost)).ToDictionary(g => g.Key, g => g.ToList());
 
         var now = time.GetUtcNow().UtcDateTime;
         var touched = new HashSet<Incident>();
         var created = new List<(Incident Incident, long JobId)>();
-        var byKey = active.GroupBy(i => (i.Label, i.DstHost)).ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var alert in alerts)
+        foreach (var group in groups.OrderBy(g => g.FirstMs))
         {
-            var label = IncidentRules.GroupLabel(alert.Label, alert.Unknown);
-            var host = alert.DstIp;
-            if (!byKey.TryGetValue((label, host), out var candidates))
+            if (!byKey.TryGetValue((group.Label, group.DstHost), out var candidates))
             {
-                byKey[(label, host)] = candidates = [];
+                byKey[(group.Label, group.DstHost)] = candidates = [];
             }
 
-            var incident = candidates.FirstOrDefault(i => alert.TimeMs >= i.FirstSeenMs - window && alert.TimeMs <= i.LastSeenMs + window);
+            var segment = new AlertSegment(group.Label, group.DstHost, group.Category, group.Unknown, group.FirstMs, group.LastMs, group.Count);
+            var incident = candidates.FirstOrDefault(i => segment.Touches(i.FirstSeenMs, i.LastSeenMs, window));
             if (incident is null)
             {
-                var category = KddCategoryNames.TryParse(alert.Category, out var parsed) ? parsed : KddCategory.Normal;
-                incident = new Incident
-                {
-                    Label = label,
-                    Category = alert.Category,
-                    DstHost = host,
-                    Severity = IncidentRules.SeverityOf(category, alert.Unknown),
-                    MitreTechnique = alert.Unknown ? null : KddLabels.Find(alert.Label)?.Technique?.Id,
-                    FirstSeenMs = alert.TimeMs,
-                    LastSeenMs = alert.TimeMs,
-                    Status = IncidentStatus.Open,
-                    CreatedUtc = now,
-                    UpdatedUtc = now,
-                };
+                incident = NewIncident(segment, now);
                 db.Incidents.Add(incident);
                 candidates.Add(incident);
-                created.Add((incident, alert.JobId));
+                created.Add((incident, group.JobId));
             }
 
-            incident.AlertCount++;
-            incident.FirstSeenMs = Math.Min(incident.FirstSeenMs, alert.TimeMs);
-            incident.LastSeenMs = Math.Max(incident.LastSeenMs, alert.TimeMs);
+            incident.AlertCount += group.Count;
+            incident.FirstSeenMs = Math.Min(incident.FirstSeenMs, group.FirstMs);
+            incident.LastSeenMs = Math.Max(incident.LastSeenMs, group.LastMs);
             incident.UpdatedUtc = now;
             touched.Add(incident);
         }
 
+        db.PendingAlertGroups.RemoveRange(groups);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var group in created.GroupBy(c => c.JobId))
+        foreach (var job in created.GroupBy(c => c.JobId))
         {
-            var count = group.Count();
-            await db.Jobs.Where(j => j.Id == group.Key)
+            var count = job.Count();
+            await db.Jobs.Where(j => j.Id == job.Key)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.IncidentsCreated, j => j.IncidentsCreated + count), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
 
-        var createdIds = created.Select(c => c.Incident.Id).ToHashSet();
+        var createdIncidents = created.Select(c => c.Incident).ToHashSet();
         foreach (var incident in touched)
         {
-            live.PublishIncident(IncidentViews.Change(incident, createdIds.Contains(incident.Id)));
+            live.PublishIncident(IncidentViews.Change(incident, createdIncidents.Contains(incident)));
         }
 
-        return alerts.Count;
+        return groups.Count;
     }
 
-    /// <summary>
-    /// The next alerts after <paramref name="cursor"/> (plain ADO.NET: this reads up to a chunk of rows each
-    /// round and EF materialisation would cost more than the grouping), and how far the scan got.
-    /// </summary>
-    private static async Task<(List<PendingAlert> Alerts, long ScannedTo)> ReadAlertsAsync(SiemDbContext db, long cursor, CancellationToken cancellationToken)
+    private static Incident NewIncident(AlertSegment segment, DateTime now)
     {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
+        var category = KddCategoryNames.TryParse(segment.Category, out var parsed) ? parsed : KddCategory.Normal;
+        return new Incident
         {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
-        // Committed ids only grow (one writer at a time, AUTOINCREMENT): read the bound first, then the
-        // alerts up to it, so a commit landing in between is picked up next round, not skipped.
-        await using var last = connection.CreateCommand();
-        last.CommandText = $"SELECT COALESCE(MAX(id), 0) FROM {EventTable.Name}";
-        var upTo = Math.Min(cursor + ChunkSize, (long)(await last.ExecuteScalarAsync(cancellationToken))!);
-        if (upTo <= cursor)
-        {
-            return ([], cursor);
-        }
-
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, job_id, time_ms, label, category, unknown, dst_ip FROM {EventTable.Name} WHERE id > $from AND id <= $to AND is_alert ORDER BY id";
-        var fromParameter = command.CreateParameter();
-        fromParameter.ParameterName = "$from";
-        fromParameter.Value = cursor;
-        var toParameter = command.CreateParameter();
-        toParameter.ParameterName = "$to";
-        toParameter.Value = upTo;
-        command.Parameters.Add(fromParameter);
-        command.Parameters.Add(toParameter);
-
-        var alerts = new List<PendingAlert>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                alerts.Add(new PendingAlert(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
-                    reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-        }
-
-        return (alerts, upTo);
-    }
-
-    private sealed record PendingAlert(long Id, long JobId, long TimeMs, string Label, string Category, bool Unknown, string? DstIp);
-
-    /// <summary>True when every committed event has been through correlation.</summary>
-    public async Task<bool> IsCaughtUpAsync(CancellationToken cancellationToken = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var last = await db.Events.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
-        var cursor = await db.CorrelatorState.Select(c => (long?)c.LastEventId).FirstOrDefaultAsync(cancellationToken) ?? 0;
-        return cursor >= last;
+            Label = segment.GroupLabel,
+            Category = segment.Category,
+            DstHost = segment.Host,
+            Severity = IncidentRules.SeverityOf(category, segment.Unknown),
+            MitreTechnique = segment.Unknown ? null : KddLabels.Find(segment.GroupLabel)?.Technique?.Id,
+            FirstSeenMs = segment.FirstMs,
+            LastSeenMs = segment.LastMs,
+            Status = IncidentStatus.Open,
+            CreatedUtc = now,
+            UpdatedUtc = now,
+        };
     }
 }

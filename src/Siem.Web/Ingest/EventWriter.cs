@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Siem.Detection.Model;
 using Siem.Detection.Reading;
+using Siem.Domain.Incidents;
 using Siem.Domain.Labels;
 using Siem.Domain.Records;
 using Siem.Web.Persistence;
@@ -29,6 +30,8 @@ public sealed class EventWriter : IDisposable
     private readonly SqliteCommand _insertRejection;
     private readonly SqliteCommand _updateJob;
     private readonly int _keptRejections;
+    private readonly long _windowMs;
+    private readonly SqliteCommand _insertAlertGroup;
     private readonly double[] _numeric = new double[KddFeatures.NumericCount];
     private readonly Dictionary<string, byte[]> _utf8Names = new(StringComparer.Ordinal);
     private readonly Bound[] _boundKind = new Bound[64];
@@ -36,9 +39,10 @@ public sealed class EventWriter : IDisposable
     private readonly double[] _boundReal = new double[64];
     private readonly string?[] _boundText = new string?[64];
 
-    public EventWriter(SqliteSetup sqlite, int keptRejections)
+    public EventWriter(SqliteSetup sqlite, int keptRejections, TimeSpan incidentWindow)
     {
         _keptRejections = keptRejections;
+        _windowMs = (long)incidentWindow.TotalMilliseconds;
         _connection = sqlite.Open();
         using (var pragma = _connection.CreateCommand())
         {
@@ -72,6 +76,16 @@ public sealed class EventWriter : IDisposable
             _insertRejection.Parameters.Add(new SqliteParameter(name, null));
         }
 
+        _insertAlertGroup = _connection.CreateCommand();
+        _insertAlertGroup.CommandText = """
+            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count")
+            VALUES ($j, $l, $h, $c, $u, $f, $t, $n)
+            """;
+        foreach (var name in new[] { "$j", "$l", "$h", "$c", "$u", "$f", "$t", "$n" })
+        {
+            _insertAlertGroup.Parameters.Add(new SqliteParameter(name, null));
+        }
+
         _updateJob = _connection.CreateCommand();
         _updateJob.CommandText = """
             UPDATE jobs SET "Read" = "Read" + $read, "Classified" = "Classified" + $classified, "Rejected" = "Rejected" + $rejected,
@@ -92,9 +106,11 @@ public sealed class EventWriter : IDisposable
         _upsertRollup.Transaction = transaction;
         _insertRejection.Transaction = transaction;
         _updateJob.Transaction = transaction;
+        _insertAlertGroup.Transaction = transaction;
+        var alerts = new List<Alert>();
 
         var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
-        long classified = 0, rejected = 0, alerts = 0, labelled = 0, correct = 0, lastLine = 0;
+        long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
         var next = 0;
         foreach (var line in lines)
         {
@@ -123,7 +139,9 @@ public sealed class EventWriter : IDisposable
             classified++;
             if (prediction.IsAlert)
             {
-                alerts++;
+                alertCount++;
+                alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), record.DstIp?.ToString(),
+                    prediction.Category.ToName(), prediction.Unknown, timeMs));
             }
 
             if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
@@ -150,7 +168,19 @@ public sealed class EventWriter : IDisposable
             _upsertRollup.ExecuteNonQuery();
         }
 
-        object[] jobValues = [lines.Count, classified, rejected, alerts, labelled, correct, lastLine, jobId];
+        // Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.
+        foreach (var segment in AlertGrouping.Segment(alerts, _windowMs))
+        {
+            object?[] values = [jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _insertAlertGroup.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            _insertAlertGroup.ExecuteNonQuery();
+        }
+
+        object[] jobValues = [lines.Count, classified, rejected, alertCount, labelled, correct, lastLine, jobId];
         for (var i = 0; i < jobValues.Length; i++)
         {
             _updateJob.Parameters[i].Value = jobValues[i];
@@ -158,7 +188,7 @@ public sealed class EventWriter : IDisposable
 
         _updateJob.ExecuteNonQuery();
         transaction.Commit();
-        return new BatchOutcome(lines.Count, classified, rejected, alerts, labelled, correct,
+        return new BatchOutcome(lines.Count, classified, rejected, alertCount, labelled, correct,
             counts.ToDictionary(c => c.Key, c => c.Value.Count), lastLine);
     }
 
@@ -304,6 +334,7 @@ public sealed class EventWriter : IDisposable
         _upsertRollup.Dispose();
         _insertRejection.Dispose();
         _updateJob.Dispose();
+        _insertAlertGroup.Dispose();
         _connection.Dispose();
     }
 }

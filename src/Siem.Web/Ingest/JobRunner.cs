@@ -92,7 +92,7 @@ public sealed class JobRunner(
             var file = new CountingReadStream(new FileStream(job.StoredPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
             var resumeAfter = job.CommittedLine;
             var lines = KddCsvReader.Read(file).Where(l => l.LineNumber > resumeAfter); // the reader disposes the file
-            using var writer = new EventWriter(sqlite, settings.KeptRejections);
+            using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
             var writing = new Stopwatch();
             await ClassificationPipeline.RunAsync(lines, classifier, batch =>
             {

@@ -77,11 +77,22 @@ public sealed class SecurityEvent
     public bool IsAlert { get; set; }
 }
 
-/// <summary>How far the incident correlator has got: the last event id it has grouped (one row).</summary>
-public sealed class CorrelatorState
+/// <summary>
+/// Alerts of one batch already grouped by class, host and time (written with the events, in the same
+/// transaction), waiting for the correlator to merge them into incidents. A durable queue: a row is
+/// deleted in the transaction that applies it.
+/// </summary>
+public sealed class PendingAlertGroup
 {
-    public int Id { get; set; } = 1;
-    public long LastEventId { get; set; }
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public required string Label { get; set; }
+    public string? DstHost { get; set; }
+    public required string Category { get; set; }
+    public bool Unknown { get; set; }
+    public long FirstMs { get; set; }
+    public long LastMs { get; set; }
+    public long Count { get; set; }
 }
 
 /// <summary>Events per minute per label: what charts read instead of scanning events.</summary>

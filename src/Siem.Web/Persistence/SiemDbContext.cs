@@ -16,7 +16,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
-    public DbSet<CorrelatorState> CorrelatorState => Set<CorrelatorState>();
+    public DbSet<PendingAlertGroup> PendingAlertGroups => Set<PendingAlertGroup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -63,11 +63,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
             });
         });
 
-        builder.Entity<CorrelatorState>(c =>
-        {
-            c.ToTable("correlator_state");
-            c.Property(x => x.Id).ValueGeneratedNever();
-        });
+        builder.Entity<PendingAlertGroup>().ToTable("pending_alert_groups");
 
         builder.Entity<RollupMinute>(r =>
         {

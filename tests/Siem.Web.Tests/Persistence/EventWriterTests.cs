@@ -49,7 +49,7 @@ public sealed class EventWriterTests : IDisposable
         var predictions = records.Select((r, i) => new Prediction(i % 2 == 0 ? "normal" : "neptune", i % 2 == 0 ? KddCategory.Normal : KddCategory.Dos, 0.5f + i / 100f, i % 5 == 0, new float[23])).ToArray();
 
         BatchOutcome outcome;
-        using (var writer = new EventWriter(_sqlite, keptRejections: 100))
+        using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             outcome = writer.Write(1, lines, predictions, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
         }
@@ -82,7 +82,7 @@ public sealed class EventWriterTests : IDisposable
         var lines = Enumerable.Range(1, 10).Select(i => ParsedLine.Ok(i, NormalHttp(i))).ToList();
         var predictions = lines.Select(_ => new Prediction("normal", KddCategory.Normal, 1, false, new float[23])).ToArray();
         BatchOutcome again;
-        using (var writer = new EventWriter(_sqlite, keptRejections: 100))
+        using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             writer.Write(1, lines, predictions, 0, 0);
             again = writer.Write(1, lines, predictions, 0, 0);

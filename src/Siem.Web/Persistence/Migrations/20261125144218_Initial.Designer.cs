@@ -12,7 +12,7 @@ using Siem.Web.Persistence;
 namespace Siem.Web.Persistence.Migrations
 {
     [DbContext(typeof(SiemDbContext))]
-    [Migration("20261125142955_Initial")]
+    [Migration("20261125144218_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -230,19 +230,6 @@ namespace Siem.Web.Persistence.Migrations
                     b.ToTable("audit", (string)null);
                 });
 
-            modelBuilder.Entity("Siem.Web.Persistence.CorrelatorState", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("LastEventId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("correlator_state", (string)null);
-                });
-
             modelBuilder.Entity("Siem.Web.Persistence.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -421,6 +408,43 @@ namespace Siem.Web.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("job_rejections", (string)null);
+                });
+
+            modelBuilder.Entity("Siem.Web.Persistence.PendingAlertGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DstHost")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Unknown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("pending_alert_groups", (string)null);
                 });
 
             modelBuilder.Entity("Siem.Web.Persistence.RollupMinute", b =>

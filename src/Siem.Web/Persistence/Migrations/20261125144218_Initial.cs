@@ -93,18 +93,6 @@ namespace Siem.Web.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "correlator_state",
-                columns: table => new
-                {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false),
-                    LastEventId = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_correlator_state", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "events",
                 columns: table => new
                 {
@@ -223,6 +211,26 @@ namespace Siem.Web.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_jobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pending_alert_groups",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Label = table.Column<string>(type: "TEXT", nullable: false),
+                    DstHost = table.Column<string>(type: "TEXT", nullable: true),
+                    Category = table.Column<string>(type: "TEXT", nullable: false),
+                    Unknown = table.Column<bool>(type: "INTEGER", nullable: false),
+                    FirstMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_pending_alert_groups", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -500,9 +508,6 @@ namespace Siem.Web.Persistence.Migrations
                 name: "audit");
 
             migrationBuilder.DropTable(
-                name: "correlator_state");
-
-            migrationBuilder.DropTable(
                 name: "events");
 
             migrationBuilder.DropTable(
@@ -510,6 +515,9 @@ namespace Siem.Web.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "job_rejections");
+
+            migrationBuilder.DropTable(
+                name: "pending_alert_groups");
 
             migrationBuilder.DropTable(
                 name: "rollup_minutes");
