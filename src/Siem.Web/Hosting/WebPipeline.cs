@@ -27,7 +27,7 @@ public static class WebPipeline
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi(); // documentation of the API is for its callers: signed in or with a key
         app.MapAccountEndpoints();
 
         var api = app.MapGroup("/api").AddEndpointFilter(RequireAntiforgeryForCookieWrites);
