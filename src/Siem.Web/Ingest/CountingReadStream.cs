@@ -1,7 +1,7 @@
 namespace Siem.Web.Ingest;
 
 /// <summary>Counts bytes read through it, readable from another thread, for progress and ETA.</summary>
-internal sealed class CountingReadStream(Stream inner) : Stream
+internal sealed class CountingReadStream(Stream inner) : Siem.Detection.Reading.ReadOnlyStream
 {
     private long _read;
 
@@ -20,15 +20,6 @@ internal sealed class CountingReadStream(Stream inner) : Stream
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

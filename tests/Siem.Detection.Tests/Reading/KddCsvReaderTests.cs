@@ -221,7 +221,7 @@ public class KddCsvReaderTests
     }
 
     /// <summary>Produces lines on demand, so a huge input never exists in memory or on disk.</summary>
-    private sealed class GeneratedLinesStream(int count, Func<int, string> line) : Stream
+    private sealed class GeneratedLinesStream(int count, Func<int, string> line) : ReadOnlyStream
     {
         private int _next;
         private byte[] _pending = [];
@@ -246,14 +246,5 @@ public class KddCsvReaderTests
             return n;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
