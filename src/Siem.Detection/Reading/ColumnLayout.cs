@@ -5,21 +5,14 @@ namespace Siem.Detection.Reading;
 /// <summary>Where each KDD feature, the label and the metadata sit in a row.</summary>
 internal sealed class ColumnLayout
 {
-    public static readonly string[] LabelNames = ["label", "class", "attack", "attack_type"];
-    public const string Timestamp = "timestamp";
-    public const string SrcIp = "src_ip";
-    public const string DstIp = "dst_ip";
-    public const string SrcPort = "src_port";
-    public const string DstPort = "dst_port";
-    private static readonly string[] MetadataNames = [Timestamp, SrcIp, DstIp, SrcPort, DstPort];
+    private static readonly string[] LabelNames = RecordBuilder.LabelNames;
+    private static readonly string[] MetadataNames = RecordBuilder.MetadataNames;
 
     public required int[] FeatureColumns { get; init; }
     public int LabelColumn { get; init; } = -1;
-    public int TimestampColumn { get; init; } = -1;
-    public int SrcIpColumn { get; init; } = -1;
-    public int DstIpColumn { get; init; } = -1;
-    public int SrcPortColumn { get; init; } = -1;
-    public int DstPortColumn { get; init; } = -1;
+
+    /// <summary>Metadata columns present, by name (timestamp, src_ip, dst_ip, src_port, dst_port).</summary>
+    public IReadOnlyList<(string Name, int Column)> MetadataColumns { get; init; } = [];
 
     /// <summary>Column count every row must have; null for header-less files (41 or 42 accepted).</summary>
     public int? ExpectedColumns { get; init; }
@@ -33,7 +26,8 @@ internal sealed class ColumnLayout
     public static ColumnLayout FromHeader(IReadOnlyList<string> header)
     {
         var features = Enumerable.Repeat(-1, KddFeatures.Count).ToArray();
-        int label = -1, timestamp = -1, srcIp = -1, dstIp = -1, srcPort = -1, dstPort = -1;
+        var label = -1;
+        var metadata = new List<(string, int)>();
         for (var i = 0; i < header.Count; i++)
         {
             var name = Normalize(header[i]);
@@ -50,18 +44,12 @@ internal sealed class ColumnLayout
             {
                 label = i;
             }
-            else
+            else if (MetadataNames.Contains(name))
             {
-                switch (name)
-                {
-                    case Timestamp: timestamp = i; break;
-                    case SrcIp: srcIp = i; break;
-                    case DstIp: dstIp = i; break;
-                    case SrcPort: srcPort = i; break;
-                    case DstPort: dstPort = i; break;
-                    default: break; // unknown extra columns are carried but ignored
-                }
+                metadata.Add((name, i));
             }
+
+            // any other column is carried but ignored
         }
 
         var missing = KddFeatures.All.Where(f => features[f.Index] < 0).Select(f => f.Name).ToArray();
@@ -75,11 +63,7 @@ internal sealed class ColumnLayout
         {
             FeatureColumns = features,
             LabelColumn = label,
-            TimestampColumn = timestamp,
-            SrcIpColumn = srcIp,
-            DstIpColumn = dstIp,
-            SrcPortColumn = srcPort,
-            DstPortColumn = dstPort,
+            MetadataColumns = metadata,
             ExpectedColumns = header.Count,
         };
     }

@@ -15,6 +15,7 @@ internal sealed class LineLengthLimiter(TextReader inner, int maxLineLength) : T
     private int _end;
     private int _lineLength;
     private bool _skipping;
+    private readonly System.Text.StringBuilder _line = new();
 
     public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
@@ -68,6 +69,60 @@ internal sealed class LineLengthLimiter(TextReader inner, int maxLineLength) : T
         }
 
         return written;
+    }
+
+    /// <summary>The next line without its terminator (a trailing '\r' removed), cut and marked as <see cref="Read(Span{char})"/> does.</summary>
+    public override string? ReadLine()
+    {
+        _line.Clear();
+        var any = false;
+        while (true)
+        {
+            if (_start == _end && !Fill())
+            {
+                return any ? Finish() : null;
+            }
+
+            any = true;
+            var available = _buffer.AsSpan(_start, _end - _start);
+            var newline = available.IndexOf('\n');
+            var segment = newline < 0 ? available : available[..newline];
+            var room = maxLineLength - _line.Length;
+            if (segment.Length <= room)
+            {
+                _line.Append(segment);
+            }
+            else
+            {
+                if (room > 0)
+                {
+                    _line.Append(segment[..room]);
+                }
+
+                if (_line.Length == maxLineLength)
+                {
+                    _line.Append(Marker);
+                }
+            }
+
+            if (newline >= 0)
+            {
+                _start += newline + 1;
+                return Finish();
+            }
+
+            _start = _end;
+        }
+    }
+
+    private string Finish()
+    {
+        if (_line.Length > 0 && _line[^1] == '\r')
+        {
+            _line.Length--;
+        }
+
+        return _line.ToString();
     }
 
     public override int Read()

@@ -49,6 +49,17 @@ public sealed class IngestOptions
 
     public int KeptRejections { get; set; } = 100;
 
+    /// <summary>Batches of streamed records (POST /api/ingest) waiting to be written; past this the API answers 429.</summary>
+    [Range(1, 100_000)]
+    public int StreamQueueBatches { get; set; } = 64;
+
+    /// <summary>Records per batch when streaming (smaller batches reach the live timeline sooner).</summary>
+    [Range(1, 65536)]
+    public int StreamBatchSize { get; set; } = 500;
+
+    /// <summary>How long a streaming request waits for room in the queue before answering 429.</summary>
+    public TimeSpan SaturationWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Batches classified at once during ingest. One leaves the database writer (the bottleneck) a core.</summary>
     [Range(1, 64)]
     public int ClassificationParallelism { get; set; } = 1;

@@ -32,6 +32,7 @@ public static class WebPipeline
 
         var api = app.MapGroup("/api").AddEndpointFilter(RequireAntiforgeryForCookieWrites);
         api.MapIngestEndpoints();
+        api.MapStreamEndpoints();
         api.MapEventEndpoints();
         api.MapStatsEndpoints();
         api.MapIncidentEndpoints();

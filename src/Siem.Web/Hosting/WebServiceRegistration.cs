@@ -44,6 +44,7 @@ public static class WebServiceRegistration
 
         services.AddSingleton<JobQueue>();
         services.AddSingleton<LiveNotifier>();
+        services.AddSingleton<StreamIngest>();
         services.AddScoped<UploadStore>();
         services.AddScoped<IncidentService>();
         services.AddScoped<StatsService>();
@@ -54,6 +55,7 @@ public static class WebServiceRegistration
         services.AddSingleton<IncidentCorrelator>();
         services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
         services.AddHostedService<JobRunner>();
+        services.AddHostedService<StreamBatchWriter>();
         services.AddHostedService<LiveBroadcaster>();
 
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -90,7 +90,7 @@ public sealed class EventWriter : IDisposable
         _updateJob.CommandText = """
             UPDATE jobs SET "Read" = "Read" + $read, "Classified" = "Classified" + $classified, "Rejected" = "Rejected" + $rejected,
               "Alerts" = "Alerts" + $alerts, "LabelledRecords" = "LabelledRecords" + $labelled, "LabelledCorrect" = "LabelledCorrect" + $correct,
-              "CommittedLine" = $line
+              "CommittedLine" = MAX("CommittedLine", $line)
             WHERE "Id" = $id
             """;
         foreach (var name in new[] { "$read", "$classified", "$rejected", "$alerts", "$labelled", "$correct", "$line", "$id" })

@@ -49,7 +49,7 @@ public sealed class JobRunner(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var unfinished = await db.Jobs.Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
+        var unfinished = await db.Jobs.Where(j => !j.IsStream && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
             .OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(cancellationToken);
         foreach (var id in unfinished)
         {
@@ -67,7 +67,7 @@ public sealed class JobRunner(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
         var job = await db.Jobs.FindAsync([jobId], stoppingToken);
-        if (job is null || job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        if (job is null || job.IsStream || job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
         {
             return;
         }

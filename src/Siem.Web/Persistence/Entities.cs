@@ -46,6 +46,9 @@ public sealed class IngestJob
     public long LabelledRecords { get; set; }
     public long LabelledCorrect { get; set; }
     public bool CancelRequested { get; set; }
+
+    /// <summary>A stream job collects the records one API source sends to /api/ingest; it has no file.</summary>
+    public bool IsStream { get; set; }
     public string? Error { get; set; }
     public List<JobRejection> Rejections { get; set; } = [];
 }

@@ -350,6 +350,9 @@ namespace Siem.Web.Persistence.Migrations
                     b.Property<long>("IncidentsCreated")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsStream")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LabelledCorrect")
                         .HasColumnType("INTEGER");
 

@@ -12,7 +12,7 @@ using Siem.Web.Persistence;
 namespace Siem.Web.Persistence.Migrations
 {
     [DbContext(typeof(SiemDbContext))]
-    [Migration("20261125144218_Initial")]
+    [Migration("20261125145141_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -351,6 +351,9 @@ namespace Siem.Web.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("IncidentsCreated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsStream")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("LabelledCorrect")

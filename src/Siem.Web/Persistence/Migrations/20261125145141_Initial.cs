@@ -206,6 +206,7 @@ namespace Siem.Web.Persistence.Migrations
                     LabelledRecords = table.Column<long>(type: "INTEGER", nullable: false),
                     LabelledCorrect = table.Column<long>(type: "INTEGER", nullable: false),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IsStream = table.Column<bool>(type: "INTEGER", nullable: false),
                     Error = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
