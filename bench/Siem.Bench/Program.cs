@@ -3,6 +3,16 @@ using Siem.Bench;
 
 // `whole-file [path]`: read+parse vs. predict over the whole KDD file, as records/s and a ratio.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+if (args.Length > 0 && args[0] == "ingest")
+{
+    return await IngestBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
+if (args.Length > 0 && args[0] == "latency")
+{
+    return await LatencyBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "upload")
 {
     return await UploadBenchmark.RunAsync(args.Length > 1 ? args[1] : null);

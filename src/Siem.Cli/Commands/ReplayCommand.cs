@@ -14,7 +14,8 @@ internal static class ReplayCommand
         var rate = new Option<double?>("--rate") { Description = "Records per second (default: as fast as the server takes them)" };
         var loop = new Option<bool>("--loop") { Description = "Start again at the end of the file (until Ctrl+C)" };
         var batch = new Option<int>("--batch") { Description = "Records per request", DefaultValueFactory = _ => 500 };
-        var command = new Command("replay", "Stream a KDD file to a running server's ingest API, as live traffic") { file, url, key, rate, loop, batch };
+        var parallel = new Option<int>("--parallel") { Description = "Requests in flight at once", DefaultValueFactory = _ => 2 };
+        var command = new Command("replay", "Stream a KDD file to a running server's ingest API, as live traffic") { file, url, key, rate, loop, batch, parallel };
         command.SetAction((parse, cancel) => CliOptions.Guard(async () =>
         {
             var input = parse.GetValue(file)!;
@@ -30,15 +31,15 @@ internal static class ReplayCommand
 
             using var http = new HttpClient { BaseAddress = WithTrailingSlash(baseUrl), Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Add("X-Api-Key", parse.GetValue(key));
-            var progress = new ConsoleProgress("records sent");
+            var progress = new ConsoleProgress("lines sent");
             var replayer = new Replayer(http) { Progress = sent => progress.Report(sent) };
             try
             {
-                var result = await replayer.RunAsync(new ReplayOptions(input.FullName, parse.GetValue(rate), parse.GetValue(loop), Math.Max(1, parse.GetValue(batch))), cancel);
+                var result = await replayer.RunAsync(new ReplayOptions(input.FullName, parse.GetValue(rate), parse.GetValue(loop), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(parallel))), cancel);
                 progress.Report(result.Sent, final: true);
                 await Console.Error.WriteLineAsync(
-                    $"{result.Sent:N0} sent, {result.Accepted:N0} accepted, {result.Rejected:N0} rejected by the server, {result.UnreadableLines:N0} unreadable lines not sent, " +
-                    $"{result.Throttled:N0} times asked to slow down; {result.Sent / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0} records/s");
+                    $"{result.Sent:N0} lines sent, {result.Accepted:N0} records accepted, {result.Rejected:N0} lines rejected by the server, " +
+                    $"{result.Throttled:N0} times asked to slow down; {result.Sent / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0} lines/s");
                 return CliOptions.ExitOk;
             }
             catch (Exception e) when (e is ReplayRefusedException or HttpRequestException)

@@ -55,7 +55,7 @@ public sealed class IngestOptions
 
     /// <summary>Records per batch when streaming (smaller batches reach the live timeline sooner).</summary>
     [Range(1, 65536)]
-    public int StreamBatchSize { get; set; } = 500;
+    public int StreamBatchSize { get; set; } = 2000;
 
     /// <summary>How long a streaming request waits for room in the queue before answering 429.</summary>
     public TimeSpan SaturationWait { get; set; } = TimeSpan.FromSeconds(1);

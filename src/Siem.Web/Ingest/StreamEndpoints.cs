@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Siem.Detection.Model;
 using Siem.Detection.Reading;
 using Siem.Web.Hosting;
 using Siem.Web.Identity;
@@ -29,7 +30,7 @@ public static class StreamEndpoints
             .Produces<IngestSummary>()
             .Produces<IngestSummary>(StatusCodes.Status429TooManyRequests);
 
-    private static async Task<IResult> IngestAsync(HttpContext context, StreamIngest ingest, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext context, StreamIngest ingest, OnnxClassifier classifier, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
     {
         var source = await ingest.SourceAsync(context.User.Identity?.Name ?? "unknown", cancellationToken);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -61,7 +62,8 @@ public static class StreamEndpoints
 
                 var first = source.Reserve(batch.Count);
                 var numbered = batch.Select((l, i) => ParsedLine.Ok(first + i, l.Record!)).ToList();
-                var queued = new StreamBatch(source.JobId, numbered, time.GetUtcNow().ToUnixTimeMilliseconds());
+                var predictions = classifier.Classify(batch.Select(l => l.Record!).ToList());
+                var queued = new StreamBatch(source.JobId, numbered, predictions, time.GetUtcNow().ToUnixTimeMilliseconds());
                 if (!await ingest.TryEnqueueAsync(queued, cancellationToken))
                 {
                     resumeAt = firstBodyLine;

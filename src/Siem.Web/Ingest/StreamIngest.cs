@@ -12,11 +12,12 @@ using Siem.Web.Persistence;
 
 namespace Siem.Web.Ingest;
 
-/// <summary>Records of one streaming request, numbered in their source's stream job, waiting to be stored.</summary>
-public sealed class StreamBatch(long jobId, IReadOnlyList<ParsedLine> lines, long arrivalMs)
+/// <summary>Classified records of one streaming request, numbered in their source's stream job, waiting to be stored.</summary>
+public sealed class StreamBatch(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long arrivalMs)
 {
     public long JobId { get; } = jobId;
     public IReadOnlyList<ParsedLine> Lines { get; } = lines;
+    public IReadOnlyList<Prediction> Predictions { get; } = predictions;
     public long ArrivalMs { get; } = arrivalMs;
     public TaskCompletionSource<BatchOutcome> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
@@ -133,10 +134,13 @@ public sealed class StreamSource(long jobId, long lastLine)
     public long Reserve(int count) => Interlocked.Add(ref _lastLine, count) - count + 1;
 }
 
-/// <summary>The single consumer of streamed batches: classify, store (one transaction per batch), notify.</summary>
+/// <summary>
+/// The single consumer of streamed batches: store (one transaction per batch) and notify. Requests
+/// classify their own records before queueing them, so classification runs in parallel and the
+/// writer only writes.
+/// </summary>
 public sealed class StreamBatchWriter(
     StreamIngest ingest,
-    OnnxClassifier classifier,
     SqliteSetup sqlite,
     LiveNotifier live,
     IncidentCorrelator correlator,
@@ -156,10 +160,8 @@ public sealed class StreamBatchWriter(
 
             try
             {
-                var records = batch.Lines.Select(l => l.Record!).ToList();
-                var predictions = classifier.Classify(records);
-                var outcome = writer.Write(batch.JobId, batch.Lines, predictions, batch.ArrivalMs, rejectedSoFar: long.MaxValue / 2);
-                live.PublishCounts(predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
+                var outcome = writer.Write(batch.JobId, batch.Lines, batch.Predictions, batch.ArrivalMs, rejectedSoFar: long.MaxValue / 2);
+                live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
                 if (outcome.Alerts > 0)
                 {
                     correlator.Signal();
