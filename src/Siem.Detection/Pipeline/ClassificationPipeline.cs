@@ -14,10 +14,25 @@ public static class ClassificationPipeline
 {
     public const int DefaultBatchSize = 1024;
 
-    public static async Task RunAsync(
+    public static Task RunAsync(
         IEnumerable<ParsedLine> lines,
         OnnxClassifier classifier,
         Action<ClassifiedBatch> onBatch,
+        int batchSize = DefaultBatchSize,
+        int capacity = 4,
+        int maxParallelism = 0,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(lines, classifier, batch =>
+        {
+            onBatch(batch);
+            return Task.CompletedTask;
+        }, batchSize, capacity, maxParallelism, cancellationToken);
+
+    /// <summary>As above, with a consumer that may wait (pacing a replay, for instance).</summary>
+    public static async Task RunAsync(
+        IEnumerable<ParsedLine> lines,
+        OnnxClassifier classifier,
+        Func<ClassifiedBatch, Task> onBatch,
         int batchSize = DefaultBatchSize,
         int capacity = 4,
         int maxParallelism = 0,
@@ -66,7 +81,7 @@ public static class ClassificationPipeline
 
         await foreach (var pending in inFlight.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            onBatch(await pending.ConfigureAwait(false));
+            await onBatch(await pending.ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         await producer.ConfigureAwait(false);

@@ -100,7 +100,8 @@ public sealed class EventWriter : IDisposable
     }
 
     /// <param name="rejectedSoFar">Rejections the job already has, so only the first N are kept.</param>
-    public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long ingestTimeMs, long rejectedSoFar)
+    /// <param name="recordTimes">Use a record's own timestamp when it has one; false stamps every record with <paramref name="ingestTimeMs"/> (a replay).</param>
+    public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long ingestTimeMs, long rejectedSoFar, bool recordTimes = true)
     {
         using var transaction = _connection.BeginTransaction();
         _upsertRollup.Transaction = transaction;
@@ -130,7 +131,7 @@ public sealed class EventWriter : IDisposable
             }
 
             var prediction = predictions[next++];
-            var timeMs = record.Timestamp?.ToUnixTimeMilliseconds() ?? ingestTimeMs;
+            var timeMs = recordTimes && record.Timestamp is { } own ? own.ToUnixTimeMilliseconds() : ingestTimeMs;
             if (!InsertEvent(jobId, line.LineNumber, timeMs, record, prediction))
             {
                 continue; // already stored by an earlier run of this job: counted then, not again

@@ -13,7 +13,7 @@ public static class IngestEndpoints
     {
         api.MapPost("/uploads", UploadAsync)
             .RequireAuthorization(SiemPolicies.Act)
-            .WithSummary("Upload a CSV or CSV.gz file (multipart field 'file'); returns the queued ingest job")
+            .WithSummary("Upload a CSV or CSV.gz file (multipart field 'file'); returns the queued ingest job. With ?replayRate=N it plays out at N records/s as live traffic.")
             .DisableAntiforgery();
 
         var jobs = api.MapGroup("/jobs").RequireAuthorization(SiemPolicies.Read);
@@ -21,10 +21,17 @@ public static class IngestEndpoints
             (await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(100).ToListAsync(ct)).Select(j => JobViews.From(j)));
         jobs.MapGet("/{id:long}", GetJobAsync);
         jobs.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(SiemPolicies.Act);
+        jobs.MapPost("/{id:long}/pause", (long id, SiemDbContext db, JobQueue queue, CancellationToken ct) => SetPausedAsync(id, true, db, queue, ct)).RequireAuthorization(SiemPolicies.Act);
+        jobs.MapPost("/{id:long}/resume", (long id, SiemDbContext db, JobQueue queue, CancellationToken ct) => SetPausedAsync(id, false, db, queue, ct)).RequireAuthorization(SiemPolicies.Act);
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, UploadStore store, IOptions<SiemOptions> options, CancellationToken ct)
+    private static async Task<IResult> UploadAsync(HttpContext context, UploadStore store, IOptions<SiemOptions> options, double? replayRate, CancellationToken ct)
     {
+        if (replayRate is <= 0 or > 1_000_000)
+        {
+            return TypedResults.Problem("replayRate must be between 1 and 1,000,000 records per second.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             // multipart framing on top of the file itself
@@ -33,7 +40,7 @@ public static class IngestEndpoints
 
         try
         {
-            var job = await store.SaveMultipartAsync(context.Request, context.User.Identity?.Name ?? "unknown", ct);
+            var job = await store.SaveMultipartAsync(context.Request, context.User.Identity?.Name ?? "unknown", ct, replayRate);
             return TypedResults.Accepted($"/api/jobs/{job.Id}", JobViews.From(job));
         }
         catch (UploadTooLargeException e)
@@ -61,6 +68,34 @@ public static class IngestEndpoints
         var rejections = await db.JobRejections.AsNoTracking().Where(r => r.JobId == id).OrderBy(r => r.Line)
             .Select(r => new RejectionView(r.Line, r.Reason)).ToListAsync(ct);
         return TypedResults.Ok(JobViews.From(job, rejections));
+    }
+
+    /// <summary>Pauses or resumes a replay (a job uploaded with a replay rate).</summary>
+    internal static async Task<IResult> SetPausedAsync(long id, bool paused, SiemDbContext db, JobQueue queue, CancellationToken ct)
+    {
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, ct);
+        if (job is null)
+        {
+            return TypedResults.Problem($"No ingest job {id}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (job.ReplayRate is null || job.Status is not (JobStatus.Queued or JobStatus.Running))
+        {
+            return TypedResults.Problem($"Job {id} is not a running replay.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        job.Paused = paused;
+        await db.SaveChangesAsync(ct);
+        if (paused)
+        {
+            queue.Pause(id);
+        }
+        else
+        {
+            queue.Resume(id);
+        }
+
+        return TypedResults.Ok(JobViews.From(job));
     }
 
     private static async Task<IResult> CancelAsync(long id, SiemDbContext db, JobQueue queue, HttpContext context, TimeProvider time, CancellationToken ct)

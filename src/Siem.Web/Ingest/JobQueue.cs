@@ -21,7 +21,28 @@ public sealed class JobQueue
         return source;
     }
 
-    public void Untrack(long jobId) => _running.TryRemove(jobId, out _);
+    public void Untrack(long jobId)
+    {
+        _running.TryRemove(jobId, out _);
+        _pauses.TryRemove(jobId, out _);
+    }
+
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _pauses = new();
+
+    /// <summary>Holds a running replay before its next batch until <see cref="Resume"/>.</summary>
+    public void Pause(long jobId) => _pauses.TryAdd(jobId, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void Resume(long jobId)
+    {
+        if (_pauses.TryRemove(jobId, out var gate))
+        {
+            gate.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes at once unless the job is paused; then when it is resumed.</summary>
+    public Task WhenNotPausedAsync(long jobId, CancellationToken cancellationToken) =>
+        _pauses.TryGetValue(jobId, out var gate) ? gate.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>Cancels a running job now (a queued one sees its CancelRequested flag when it starts).</summary>
     public void CancelRunning(long jobId)

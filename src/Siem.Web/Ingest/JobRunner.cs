@@ -83,6 +83,11 @@ public sealed class JobRunner(
         await db.SaveChangesAsync(stoppingToken);
 
         using var cancellation = queue.Track(jobId, stoppingToken);
+        if (job.Paused)
+        {
+            queue.Pause(jobId); // paused before a restart: stays paused
+        }
+
         var settings = options.Value.Ingest;
         var clock = Stopwatch.StartNew();
         var startedAt = job.Read;
@@ -94,10 +99,17 @@ public sealed class JobRunner(
             var lines = KddCsvReader.Read(file).Where(l => l.LineNumber > resumeAfter); // the reader disposes the file
             using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
             var writing = new Stopwatch();
-            await ClassificationPipeline.RunAsync(lines, classifier, batch =>
+            var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
+            var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
+            await ClassificationPipeline.RunAsync(lines, classifier, async batch =>
             {
+                if (pace is not null)
+                {
+                    await pace.WaitForTurnAsync(batch.Records.Count, () => queue.WhenNotPausedAsync(jobId, cancellation.Token), cancellation.Token);
+                }
+
                 writing.Start();
-                var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected);
+                var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
                 writing.Stop();
                 Apply(job, outcome);
                 live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
@@ -107,12 +119,12 @@ public sealed class JobRunner(
                 {
                     correlator.Signal();
                 }
-            }, settings.BatchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellation.Token);
+            }, batchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellation.Token);
 
             logger.LogInformation("Ingest job {JobId}: {Seconds:F2}s, of which {WriteSeconds:F2}s writing", jobId, clock.Elapsed.TotalSeconds, writing.Elapsed.TotalSeconds);
             await FinishAsync(db, job, JobStatus.Completed, null);
         }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested && cancellation.IsCancellationRequested)
         {
             await FinishAsync(db, job, JobStatus.Cancelled, "Cancelled by a user.");
         }

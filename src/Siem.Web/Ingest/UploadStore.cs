@@ -15,7 +15,7 @@ public sealed class UploadTooLargeException(long limit) : Exception($"The upload
 public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue queue, TimeProvider time, IOptions<SiemOptions> options)
 {
     /// <summary>Saves <paramref name="content"/> as <paramref name="fileName"/> and queues a job for it.</summary>
-    public async Task<IngestJob> SaveAndQueueAsync(string fileName, Stream content, string user, CancellationToken cancellationToken)
+    public async Task<IngestJob> SaveAndQueueAsync(string fileName, Stream content, string user, CancellationToken cancellationToken, double? replayRate = null)
     {
         var limit = options.Value.Ingest.MaxUploadBytes;
         var safeName = SafeFileName(fileName);
@@ -51,7 +51,7 @@ public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue qu
             throw;
         }
 
-        var job = new IngestJob { FileName = safeName, StoredPath = path, SizeBytes = size, CreatedBy = user, CreatedUtc = now };
+        var job = new IngestJob { FileName = safeName, StoredPath = path, SizeBytes = size, CreatedBy = user, CreatedUtc = now, ReplayRate = replayRate };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(job.Id);
@@ -59,7 +59,7 @@ public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue qu
     }
 
     /// <summary>Reads the first file part of a multipart request as a stream.</summary>
-    public async Task<IngestJob> SaveMultipartAsync(HttpRequest request, string user, CancellationToken cancellationToken)
+    public async Task<IngestJob> SaveMultipartAsync(HttpRequest request, string user, CancellationToken cancellationToken, double? replayRate = null)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
@@ -75,7 +75,7 @@ public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue qu
                 && disposition.DispositionType.Equals("form-data") && (disposition.FileName.HasValue || disposition.FileNameStar.HasValue))
             {
                 var name = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "upload";
-                return await SaveAndQueueAsync(name, section.Body, user, cancellationToken);
+                return await SaveAndQueueAsync(name, section.Body, user, cancellationToken, replayRate);
             }
         }
 

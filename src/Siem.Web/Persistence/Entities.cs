@@ -49,6 +49,12 @@ public sealed class IngestJob
 
     /// <summary>A stream job collects the records one API source sends to /api/ingest; it has no file.</summary>
     public bool IsStream { get; set; }
+
+    /// <summary>When set, the file plays out at this many records per second, stamped with the time they play.</summary>
+    public double? ReplayRate { get; set; }
+
+    /// <summary>A replay can be paused and resumed.</summary>
+    public bool Paused { get; set; }
     public string? Error { get; set; }
     public List<JobRejection> Rejections { get; set; } = [];
 }

@@ -37,7 +37,12 @@ public partial class Upload
     private double _rate;
     private long? _estimatedTotal;
 
+    private bool _replay;
+    private int _replayRate = 1000;
+
     private long MaxUploadBytes => Options.Value.Ingest.MaxUploadBytes;
+
+    private string UploadUrl => _replay ? $"/api/uploads?replayRate={Math.Max(1, _replayRate)}" : "/api/uploads";
 
     private double ProgressPercent => _job is { } job && _estimatedTotal is { } total && total > 0 ? Math.Min(100, 100.0 * job.Read / total) : 0;
 
@@ -146,6 +151,21 @@ public partial class Upload
         if (job.Status is not (JobStatus.Running or JobStatus.Queued) && _history is not null)
         {
             await _history.ReloadAsync();
+        }
+    }
+
+    private async Task SetPausedAsync(bool paused)
+    {
+        if (_job is null)
+        {
+            return;
+        }
+
+        await using var db = await DbFactory.CreateDbContextAsync();
+        if (await IngestEndpoints.SetPausedAsync(_job.Id, paused, db, Queue, default) is Microsoft.AspNetCore.Http.HttpResults.Ok<JobView> ok)
+        {
+            _job = _job with { Paused = ok.Value!.Paused };
+            Snackbar.Add(paused ? $"Replay of job {_job.Id} paused" : $"Replay of job {_job.Id} resumed", MudBlazor.Severity.Info);
         }
     }
 

@@ -359,11 +359,17 @@ namespace Siem.Web.Persistence.Migrations
                     b.Property<long>("LabelledRecords")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Read")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("Rejected")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ReplayRate")
+                        .HasColumnType("REAL");
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");

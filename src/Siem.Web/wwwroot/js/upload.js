@@ -6,7 +6,7 @@ export function init(zone, input, dotnet, headerName, token) {
         const form = new FormData();
         form.append("file", file, file.name);
         const xhr = new XMLHttpRequest();
-        xhr.open("POST", "/api/uploads");
+        xhr.open("POST", zone.dataset.uploadUrl || "/api/uploads");
         xhr.setRequestHeader(headerName, token);
         let last = 0;
         xhr.upload.onprogress = (e) => {

@@ -207,6 +207,8 @@ namespace Siem.Web.Persistence.Migrations
                     LabelledCorrect = table.Column<long>(type: "INTEGER", nullable: false),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
                     IsStream = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ReplayRate = table.Column<double>(type: "REAL", nullable: true),
+                    Paused = table.Column<bool>(type: "INTEGER", nullable: false),
                     Error = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>

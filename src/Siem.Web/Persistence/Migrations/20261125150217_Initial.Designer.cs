@@ -12,7 +12,7 @@ using Siem.Web.Persistence;
 namespace Siem.Web.Persistence.Migrations
 {
     [DbContext(typeof(SiemDbContext))]
-    [Migration("20261125145141_Initial")]
+    [Migration("20261125150217_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -362,11 +362,17 @@ namespace Siem.Web.Persistence.Migrations
                     b.Property<long>("LabelledRecords")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Read")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("Rejected")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ReplayRate")
+                        .HasColumnType("REAL");
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
