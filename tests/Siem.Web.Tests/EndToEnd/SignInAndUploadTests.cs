@@ -66,3 +66,37 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         File.Delete(sample);
     }
 }
+
+/// <summary>An analyst replays a capture as live traffic from the Upload page, pauses and resumes it.</summary>
+public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [RequiresChromiumFact]
+    public async Task Replay_a_file_as_live_traffic_with_pause_and_resume()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
+        await page.FillAsync("#password", SiemAppFactory.AdminPassword);
+        await page.ClickAsync("#sign-in");
+        await Expect(page.GetByTestId("signed-in-user")).ToBeVisibleAsync();
+
+        await page.GotoAsync("/upload");
+        await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
+        await page.GetByLabel("Replay as live traffic").CheckAsync();
+        await page.GetByLabel("Records per second").FillAsync("12");
+        await page.GetByLabel("Records per second").PressAsync("Tab");
+        await Expect(page.GetByTestId("drop-zone")).ToHaveAttributeAsync("data-upload-url", "/api/uploads?replayRate=12");
+        var sample = Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(sample, IngestTests.MixedFile(out var good, out _));
+        await page.SetInputFilesAsync("[data-testid=file-input]", sample);
+
+        await Expect(page.GetByText("replaying at 12 records/s")).ToBeVisibleAsync();
+        await page.GetByTestId("pause").ClickAsync();
+        await Expect(page.GetByTestId("resume")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "05-replay-paused");
+        await page.GetByTestId("resume").ClickAsync();
+        await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Delete(sample);
+    }
+}
