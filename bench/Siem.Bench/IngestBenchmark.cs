@@ -18,12 +18,14 @@ internal static class IngestBenchmark
             var importSeconds = SqliteImport.Run(csv, Path.Combine(work, "import.db"));
             await using var server = await BenchServer.StartAsync(Path.Combine(work, "app-data"));
             using var http = server.CreateClient();
+            var (serverCpu, clientCpu) = (server.CpuSeconds(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
             var result = await new Replayer(http).RunAsync(new ReplayOptions(file, null, false, 2000, InFlight: 3), CancellationToken.None);
             var rate = result.Accepted / result.Elapsed.TotalSeconds;
             var importRate = 494_021 / importSeconds;
             Console.WriteLine($"sqlite3 .import:          494,021 rows in {importSeconds:F2}s = {importRate,10:N0} rows/s");
             Console.WriteLine($"replay -> /api/ingest:    {result.Accepted:N0} records in {result.Elapsed.TotalSeconds:F2}s = {rate,10:N0} records/s ({result.Throttled} times throttled)");
             Console.WriteLine($"ingest rate / sqlite3 .import rate: {rate / importRate:P0} (target >= 50 %)");
+            Console.WriteLine($"CPU during the replay: server {server.CpuSeconds() - serverCpu:F2}s, replay client {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - clientCpu:F2}s");
             Console.WriteLine($"server peak RSS: {server.Memory().Peak / (1024 * 1024):N0} MiB");
             return 0;
         }

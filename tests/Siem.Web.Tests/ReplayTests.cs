@@ -91,6 +91,28 @@ public sealed class ReplayTests
     }
 
     [Fact]
+    public async Task A_file_with_a_header_and_timestamps_replays_as_traffic_happening_now()
+    {
+        await using var app = new SiemAppFactory();
+        var http = app.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", SiemAppFactory.AdminKey);
+        using var temp = new TempDirectory();
+        var path = temp.File("with-header.csv");
+        File.WriteAllText(path, IngestTests.MixedFile(out var good, out var bad)); // header with timestamp and dst_ip, 2026-11-20
+        var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var result = await new Replayer(http).RunAsync(new ReplayOptions(path, null, false, 7), CancellationToken.None);
+
+        Assert.Equal((long)good, result.Accepted);
+        Assert.Equal(bad.Length, result.Rejected);
+        await using var db = app.CreateDb();
+        var events = await db.Events.ToListAsync();
+        Assert.Equal(good, events.Count);
+        Assert.All(events, e => Assert.True(e.TimeMs >= started, "a replayed record kept its file timestamp"));
+        Assert.Equal(20, events.Count(e => e.Connection.DstIp?.ToString() == "10.0.0.9")); // other metadata is kept
+    }
+
+    [Fact]
     public async Task A_bad_key_stops_the_replay_with_a_clear_error()
     {
         await using var app = new SiemAppFactory();

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using Siem.Detection.Reading;
 
 namespace Siem.Cli.Replay;
 
@@ -48,11 +46,11 @@ public sealed class Replayer(HttpClient http)
             }
         }
 
-        async Task SendAsync(string? header, List<string> batch)
+        async Task SendAsync(byte[]? header, byte[] batch, int lines)
         {
             await CollectAsync(all: false);
-            inFlight.Add(SendPacedAsync(header, batch, sent, options, clock, cancellationToken));
-            sent += batch.Count;
+            inFlight.Add(SendPacedAsync(header, batch, lines, sent, options, clock, cancellationToken));
+            sent += lines;
             Progress?.Invoke(sent);
         }
 
@@ -60,22 +58,10 @@ public sealed class Replayer(HttpClient http)
         {
             do
             {
-                using var reader = new StreamReader(InputStreams.OpenFile(options.File), Encoding.UTF8);
-                var lines = new ReplayLines(reader);
-                var batch = new List<string>(options.BatchSize);
-                while (lines.Next() is { } line)
+                using var file = new LineBatches(options.File);
+                while (file.Next(options.BatchSize) is var (bytes, lines))
                 {
-                    batch.Add(line);
-                    if (batch.Count == options.BatchSize)
-                    {
-                        await SendAsync(lines.Header, batch);
-                        batch = new List<string>(options.BatchSize);
-                    }
-                }
-
-                if (batch.Count > 0)
-                {
-                    await SendAsync(lines.Header, batch);
+                    await SendAsync(file.Header, bytes, lines);
                 }
             }
             while (options.Loop && !cancellationToken.IsCancellationRequested);
@@ -91,7 +77,7 @@ public sealed class Replayer(HttpClient http)
     }
 
     private async Task<(long Accepted, long Rejected, long Throttled)> SendPacedAsync(
-        string? header, List<string> batch, long sentBefore, ReplayOptions options, Stopwatch clock, CancellationToken cancellationToken)
+        byte[]? header, byte[] batch, int lines, long sentBefore, ReplayOptions options, Stopwatch clock, CancellationToken cancellationToken)
     {
         if (options.RatePerSecond is { } rate && rate > 0)
         {
@@ -104,22 +90,20 @@ public sealed class Replayer(HttpClient http)
         }
 
         long accepted = 0, rejected = 0, throttled = 0;
-        var offset = 0;
-        while (offset < batch.Count)
+        var (offset, skipped) = (0, 0);
+        while (skipped < lines)
         {
-            var body = new StringBuilder();
+            var body = new byte[(header?.Length + 1 ?? 0) + batch.Length - offset];
             if (header is not null)
             {
-                body.Append(header).Append('\n');
+                header.CopyTo(body, 0);
+                body[header.Length] = (byte)'\n';
             }
 
-            foreach (var line in batch.Skip(offset))
-            {
-                body.Append(line).Append('\n');
-            }
-
-            Sending?.Invoke(sentBefore + offset, batch.Count - offset);
-            using var content = new StringContent(body.ToString(), Encoding.UTF8, "text/csv");
+            batch.AsSpan(offset).CopyTo(body.AsSpan(header?.Length + 1 ?? 0));
+            Sending?.Invoke(sentBefore + skipped, lines - skipped);
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
             using var response = await http.PostAsync("api/ingest", content, cancellationToken);
             var summary = await ReadSummaryAsync(response, cancellationToken);
             accepted += summary?.Accepted ?? 0;
@@ -128,7 +112,13 @@ public sealed class Replayer(HttpClient http)
             {
                 throttled++;
                 var firstBodyLine = header is null ? 1 : 2;
-                offset += (int)Math.Max(0, (summary?.ResumeAtLine ?? firstBodyLine) - firstBodyLine);
+                var taken = (int)Math.Max(0, (summary?.ResumeAtLine ?? firstBodyLine) - firstBodyLine);
+                for (var i = 0; i < taken; i++)
+                {
+                    offset += batch.AsSpan(offset).IndexOf((byte)'\n') + 1;
+                }
+
+                skipped += taken;
                 await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
                 continue;
             }
@@ -150,56 +140,4 @@ public sealed class Replayer(HttpClient http)
             : null;
 
     private sealed record Summary(long Accepted, long Rejected, long? ResumeAtLine);
-
-    /// <summary>The file's lines: a header row is kept to send with every batch, without its timestamp column.</summary>
-    private sealed class ReplayLines(StreamReader reader)
-    {
-        private bool _started;
-        private int _timestampColumn = -1;
-
-        public string? Header { get; private set; }
-
-        public string? Next()
-        {
-            while (reader.ReadLine() is { } line)
-            {
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                if (!_started)
-                {
-                    _started = true;
-                    if (line.Length > 0 && char.IsLetter(line[0]))
-                    {
-                        var cells = line.Split(',');
-                        _timestampColumn = Array.FindIndex(cells, c => c.Trim().Equals("timestamp", StringComparison.OrdinalIgnoreCase));
-                        Header = WithoutTimestamp(line);
-                        continue;
-                    }
-                }
-
-                return WithoutTimestamp(line);
-            }
-
-            return null;
-        }
-
-        private string WithoutTimestamp(string line)
-        {
-            if (_timestampColumn < 0)
-            {
-                return line;
-            }
-
-            var cells = line.Split(',').ToList();
-            if (_timestampColumn < cells.Count)
-            {
-                cells.RemoveAt(_timestampColumn);
-            }
-
-            return string.Join(',', cells);
-        }
-    }
 }
