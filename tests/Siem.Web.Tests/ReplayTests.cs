@@ -68,16 +68,7 @@ public sealed class ReplayTests
     public async Task Replay_waits_on_429_and_resends_only_what_was_not_taken()
     {
         await using var small = new SiemAppFactory();
-        var app = small.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Siem:Ingest:StreamQueueBatches", "1");
-            b.UseSetting("Siem:Ingest:StreamBatchSize", "10");
-            b.UseSetting("Siem:Ingest:SaturationWait", "00:00:00.100");
-        });
-        var http = app.CreateClient();
-        http.DefaultRequestHeaders.Add("X-Api-Key", SiemAppFactory.AdminKey);
-        var ingest = app.Services.GetRequiredService<StreamIngest>();
-        ingest.PauseWriting();
+        var (app, http, ingest) = small.WithSaturatedStream(TimeSpan.FromMilliseconds(100));
         _ = Task.Delay(1500).ContinueWith(_ => ingest.ResumeWriting(), TaskScheduler.Default);
         using var temp = new TempDirectory();
 

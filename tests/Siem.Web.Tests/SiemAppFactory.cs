@@ -36,6 +36,25 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// The app with a one-batch stream queue of 10 records and a short saturation wait, its stream writer
+    /// paused: the second batch of a request finds the queue full. Returns an admin-key client and the queue.
+    /// </summary>
+    public (WebApplicationFactory<Program> App, HttpClient Client, Siem.Web.Ingest.StreamIngest Ingest) WithSaturatedStream(TimeSpan saturationWait)
+    {
+        var app = WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Siem:Ingest:StreamQueueBatches", "1");
+            b.UseSetting("Siem:Ingest:StreamBatchSize", "10");
+            b.UseSetting("Siem:Ingest:SaturationWait", saturationWait.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        });
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        var ingest = app.Services.GetRequiredService<Siem.Web.Ingest.StreamIngest>();
+        ingest.PauseWriting();
+        return (app, client, ingest);
+    }
+
     public SiemDbContext CreateDb() => Services.CreateScope().ServiceProvider.GetRequiredService<SiemDbContext>();
 
     protected override void Dispose(bool disposing)

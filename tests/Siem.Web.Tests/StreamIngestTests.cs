@@ -146,16 +146,7 @@ public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAp
     public async Task A_saturated_pipeline_answers_429_with_retry_after_and_keeps_what_it_accepted()
     {
         await using var small = new SiemAppFactory();
-        var app2 = small.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Siem:Ingest:StreamQueueBatches", "1");
-            b.UseSetting("Siem:Ingest:StreamBatchSize", "10");
-            b.UseSetting("Siem:Ingest:SaturationWait", "00:00:00.200");
-        });
-        var client = app2.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", SiemAppFactory.AdminKey);
-        var ingest = app2.Services.GetRequiredService<StreamIngest>();
-        ingest.PauseWriting();
+        var (app2, client, ingest) = small.WithSaturatedStream(TimeSpan.FromMilliseconds(200));
         var text = string.Concat(Enumerable.Range(0, 50).Select(i => ToCsvLine(SynFlood(i)) + "\n"));
 
         var request = client.PostAsync("/api/ingest", Body(text, "text/csv", false));
