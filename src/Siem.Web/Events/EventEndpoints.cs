@@ -9,17 +9,27 @@ public static class EventEndpoints
     public static void MapEventEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/events", async (SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? label, string? category, bool? unknown,
-                int? page, int? pageSize, CancellationToken ct) =>
+                string? q, int? page, int? pageSize, CancellationToken ct) =>
             {
                 var size = Math.Clamp(pageSize ?? 50, 1, EventQueries.MaxPageSize);
                 var number = Math.Max(page ?? 1, 1);
-                var query = db.Events.AsNoTracking().Apply(new EventFilter(from, to, label, category, unknown));
+                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
+                try
+                {
+                    predicate = EventQuery.Parse(q);
+                }
+                catch (EventQueryException e)
+                {
+                    return Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                var query = db.Events.AsNoTracking().Apply(new EventFilter(from, to, label, category, unknown)).Where(predicate);
                 var total = await query.LongCountAsync(ct);
                 var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
                     .Skip((number - 1) * size).Take(size).ToViews().ToListAsync(ct);
-                return new Page<EventView>(items, total, number, size);
+                return Results.Ok(new Page<EventView>(items, total, number, size));
             })
             .RequireAuthorization(SiemPolicies.Read)
-            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown; paging: page, pageSize)");
+            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize)");
     }
 }

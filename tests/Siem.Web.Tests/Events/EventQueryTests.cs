@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using Siem.Domain.Records;
+using Siem.Web.Events;
+using Siem.Web.Persistence;
+using static Siem.TestSupport.KddFixtures;
+
+namespace Siem.Web.Tests.Events;
+
+/// <summary>The explorer's query language: what each query selects, and the errors bad queries get.</summary>
+public class EventQueryTests
+{
+    private static readonly SecurityEvent[] Events =
+    [
+        Event(1, NormalHttp() with { SrcBytes = 500 }, "normal", "normal", 0.99f),
+        Event(2, SynFlood(), "neptune", "dos", 0.97f),
+        Event(3, SmurfEcho() with { SrcBytes = 20_000 }, "smurf", "dos", 0.6f, unknown: true),
+        Event(4, NormalHttp() with { Service = "ftp", Flag = "REJ", DstIp = System.Net.IPAddress.Parse("10.0.0.9") }, "guess_passwd", "r2l", 0.7f),
+    ];
+
+    private static SecurityEvent Event(long line, ConnectionRecord record, string label, string category, float confidence, bool unknown = false) => new()
+    {
+        Line = line, Connection = record, Label = label, Category = category, Confidence = confidence, Unknown = unknown, IsAlert = category != "normal" || unknown,
+    };
+
+    private static long[] Select(string query) => Events.Where(EventQuery.Parse(query).Compile()).Select(e => e.Line).ToArray();
+
+    [Theory]
+    [InlineData("", new long[] { 1, 2, 3, 4 })]
+    [InlineData("label:neptune", new long[] { 2 })]
+    [InlineData("LABEL:Neptune.", new long[] { 2 })]
+    [InlineData("label:neptune and service:private", new long[] { 2 })]
+    [InlineData("label:neptune and service:http", new long[0])]
+    [InlineData("category:r2l or unknown:true", new long[] { 3, 4 })]
+    [InlineData("confidence<0.8", new long[] { 3, 4 })]
+    [InlineData("src_bytes>10000", new long[] { 3 })]
+    [InlineData("src_bytes>=500 src_bytes<=500", new long[] { 1 })]
+    [InlineData("not category:dos", new long[] { 1, 4 })]
+    [InlineData("not (category:dos or label:normal)", new long[] { 4 })]
+    [InlineData("(label:smurf or label:neptune) and confidence>0.9", new long[] { 2 })]
+    [InlineData("flag:rej", new long[] { 4 })]
+    [InlineData("alert:false", new long[] { 1 })]
+    [InlineData("label != normal and protocol_type:icmp", new long[] { 3 })]
+    public void Queries_select_the_matching_events(string query, long[] expected) =>
+        Assert.Equal(expected, Select(query));
+
+    [Theory]
+    [InlineData("colour:red", "unknown field 'colour'", 1)]
+    [InlineData("label<neptune", "'<' does not apply to label", 6)]
+    [InlineData("src_bytes>lots", "'lots' is not a valid whole number for src_bytes", 11)]
+    [InlineData("(label:neptune", "'(' is never closed", 1)]
+    [InlineData("label:neptune)", "')' without a matching '('", 14)]
+    [InlineData("label:", "expected a value after 'label:'", 7)]
+    [InlineData("label neptune", "expected an operator", 7)]
+    [InlineData("label:\"nep", "a quoted value is never closed", 7)]
+    [InlineData("label:neptune and", "the query ends where a condition was expected", 18)]
+    [InlineData("unknown:maybe", "'maybe' is not a valid true/false for unknown", 9)]
+    public void Bad_queries_say_what_and_where(string query, string message, int column)
+    {
+        var error = Assert.Throws<EventQueryException>(() => EventQuery.Parse(query));
+
+        Assert.Contains(message, error.Message);
+        Assert.Equal(column, error.Position + 1);
+    }
+}
+
+/// <summary>The same language through GET /api/events, run by SQLite (IP comparisons only make sense there: they compare the stored text).</summary>
+public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
+{
+    [Fact]
+    public async Task The_database_runs_the_query_and_bad_queries_get_a_problem()
+    {
+        var client = app.ApiClient();
+        await client.UploadAndWaitAsync("query.csv", IngestTests.MixedFile(out _, out _));
+
+        var floods = await client.GetFromJsonAsync<Page<EventView>>("/api/events?q=" + Uri.EscapeDataString("label:neptune and dst_ip:\"10.0.0.9\" and count>=200 and not flag:SF"), ApiHelpers.Json);
+        var icmp = await client.GetFromJsonAsync<Page<EventView>>("/api/events?q=" + Uri.EscapeDataString("protocol_type:icmp or (service:http and src_bytes<1000)"), ApiHelpers.Json);
+        var bad = await client.GetAsync("/api/events?q=" + Uri.EscapeDataString("src_bytes>>1"));
+
+        Assert.Equal(20, floods!.Total);
+        Assert.Equal(16, icmp!.Total);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("expected a value after", await bad.Content.ReadAsStringAsync());
+    }
+}
