@@ -1,0 +1,50 @@
+using Bunit;
+using Siem.Web.Components.Pages;
+using Siem.Web.Identity;
+using Siem.Web.Persistence;
+using static Siem.TestSupport.KddFixtures;
+
+namespace Siem.Web.Tests.Components;
+
+public sealed class EventsPageTests : ComponentTestContext
+{
+    public EventsPageTests() => Authorization.SetAuthorized("viewer@test").SetRoles(SiemRoles.Viewer).SetPolicies(SiemPolicies.Read);
+
+    [Fact]
+    public void An_empty_store_says_what_to_do_next()
+    {
+        var cut = Render<Siem.Web.Components.Pages.Events>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No events yet: upload a capture", cut.Find("[data-testid=no-events]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_query_filters_the_rows_and_a_bad_one_shows_its_error()
+    {
+        await using (var db = Db())
+        {
+            db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
+            for (var i = 0; i < 30; i++)
+            {
+                db.Events.Add(new SecurityEvent
+                {
+                    JobId = 1, Line = i + 1, TimeMs = i * 1000, Connection = i % 3 == 0 ? SynFlood(i) : NormalHttp(i),
+                    Label = i % 3 == 0 ? "neptune" : "normal", Category = i % 3 == 0 ? "dos" : "normal", Confidence = 0.9f, IsAlert = i % 3 == 0,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Events>();
+        cut.WaitForAssertion(() => Assert.Contains("30 events", cut.Markup));
+
+        cut.Find("#query").Input("label:neptune and count>=200");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=search]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("10 events", cut.Markup));
+
+        cut.Find("#query").Input("label:");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=search]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("expected a value after 'label:'", cut.Find("[data-testid=query-error]").TextContent));
+    }
+}
