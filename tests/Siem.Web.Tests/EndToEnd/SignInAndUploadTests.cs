@@ -55,11 +55,19 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("job-history")).ToContainTextAsync(Path.GetFileName(sample));
         await BrowserFixture.ScreenshotAsync(page, "03-upload-completed");
 
+        await page.GotoAsync("/timeline");
+        await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync($"{good} events");
+        await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-bar-area").First).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "04-timeline");
+        await page.Locator("[data-testid=timeline-chart] .apexcharts-bar-area").First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/events\\?from=\\d+&to=\\d+&q=category"));
+        await Expect(page.GetByTestId("range-chip")).ToBeVisibleAsync();
+
         await page.GotoAsync("/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();
         await page.GetByTestId("events").Locator("tbody tr").First.ClickAsync();
         await Expect(page.GetByTestId("event-detail")).ToContainTextAsync("dst_host_srv_rerror_rate");
-        await BrowserFixture.ScreenshotAsync(page, "04-events-explorer");
+        await BrowserFixture.ScreenshotAsync(page, "05-events-explorer");
 
         await page.GotoAsync("/");
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -68,7 +76,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         // A second upload through the API: the open dashboard counts it without a reload.
         await browser.App.ApiClient().UploadAndWaitAsync("more.csv", IngestTests.MixedFile(out _, out _));
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
-        await BrowserFixture.ScreenshotAsync(page, "05-dashboard-live");
+        await BrowserFixture.ScreenshotAsync(page, "06-dashboard-live");
         File.Delete(sample);
     }
 }
@@ -99,7 +107,7 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
         await Expect(page.GetByText("replaying at 12 records/s")).ToBeVisibleAsync();
         await page.GetByTestId("pause").ClickAsync();
         await Expect(page.GetByTestId("resume")).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, "06-replay-paused");
+        await BrowserFixture.ScreenshotAsync(page, "07-replay-paused");
         await page.GetByTestId("resume").ClickAsync();
         await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));

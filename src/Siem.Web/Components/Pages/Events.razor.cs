@@ -18,6 +18,13 @@ public partial class Events
     [SupplyParameterFromQuery(Name = "q")]
     private string? InitialQuery { get; set; }
 
+    /// <summary>Optional time range in Unix milliseconds (a timeline bucket links here with both).</summary>
+    [SupplyParameterFromQuery(Name = "from")]
+    private long? FromMs { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    private long? ToMs { get; set; }
+
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Events explorer", null, disabled: true)];
     private MudTable<EventRow>? _table;
     private string? _query;
@@ -38,7 +45,7 @@ public partial class Events
     private async Task SearchAsync()
     {
         _selected = null;
-        Navigation.NavigateTo(string.IsNullOrWhiteSpace(_query) ? "/events" : $"/events?q={Uri.EscapeDataString(_query)}", replace: true);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("q", string.IsNullOrWhiteSpace(_query) ? null : _query), replace: true);
         if (_table is not null)
         {
             await _table.ReloadServerData();
@@ -62,12 +69,35 @@ public partial class Events
 
         await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Events.AsNoTracking().Where(predicate);
+        if (FromMs is { } from)
+        {
+            query = query.Where(e => e.TimeMs >= from);
+        }
+
+        if (ToMs is { } to)
+        {
+            query = query.Where(e => e.TimeMs < to);
+        }
+
         _total = await query.LongCountAsync(cancellationToken);
         var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize)
             .Select(e => new EventRow(e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.JobId, e.Line, e.Connection))
             .ToListAsync(cancellationToken);
         return new TableData<EventRow> { Items = items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
+    }
+
+    private string RangeText =>
+        $"{(FromMs is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f).ToString("yyyy-MM-dd HH:mm") : "start")} to {(ToMs is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("yyyy-MM-dd HH:mm") : "now")} UTC";
+
+    private async Task ClearRangeAsync(MudChip<string> _)
+    {
+        (FromMs, ToMs) = (null, null);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["from"] = null, ["to"] = null }), replace: true);
+        if (_table is not null)
+        {
+            await _table.ReloadServerData();
+        }
     }
 
     internal static string Endpoint(System.Net.IPAddress? ip, int? port) =>
