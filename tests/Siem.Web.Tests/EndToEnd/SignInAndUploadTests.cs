@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -69,6 +70,15 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("event-detail")).ToContainTextAsync("dst_host_srv_rerror_rate");
         await BrowserFixture.ScreenshotAsync(page, "05-events-explorer");
 
+        await page.GotoAsync("/incidents");
+        await page.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).ClickAsync();
+        await page.Locator("#incident-note").FillAsync("SYN flood on 10.0.0.9, checking the firewall");
+        await page.GetByTestId("acknowledge").ClickAsync();
+        await Expect(page.GetByTestId("incident-status")).ToHaveTextAsync("Acknowledged");
+        await Expect(page.GetByTestId("audit")).ToContainTextAsync("SYN flood on 10.0.0.9, checking the firewall");
+        await Expect(page.GetByTestId("audit")).ToContainTextAsync(SiemAppFactory.AdminEmail);
+        await BrowserFixture.ScreenshotAsync(page, "06-incident-acknowledged");
+
         await page.GotoAsync("/");
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(page.GetByTestId("open-incidents")).ToContainTextAsync("neptune");
@@ -76,7 +86,21 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         // A second upload through the API: the open dashboard counts it without a reload.
         await browser.App.ApiClient().UploadAndWaitAsync("more.csv", IngestTests.MixedFile(out _, out _));
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
-        await BrowserFixture.ScreenshotAsync(page, "06-dashboard-live");
+        await BrowserFixture.ScreenshotAsync(page, "07-dashboard-live");
+
+        // A viewer reads the same incident and finds no action buttons.
+        await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest("viewer@test.local", "Viewer-Password-42", "Viewer"));
+        var viewer = await browser.NewPageAsync();
+        await viewer.GotoAsync("/account/login");
+        await viewer.FillAsync("#email", "viewer@test.local");
+        await viewer.FillAsync("#password", "Viewer-Password-42");
+        await viewer.ClickAsync("#sign-in");
+        await Expect(viewer.GetByTestId("signed-in-user")).ToHaveTextAsync("viewer@test.local");
+        await viewer.GotoAsync("/incidents");
+        await viewer.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).First.ClickAsync();
+        await Expect(viewer.GetByTestId("incident-detail")).ToBeVisibleAsync();
+        await Expect(viewer.GetByTestId("incident-actions")).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(viewer, "08-incident-as-viewer");
         File.Delete(sample);
     }
 }
@@ -107,7 +131,7 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
         await Expect(page.GetByText("replaying at 12 records/s")).ToBeVisibleAsync();
         await page.GetByTestId("pause").ClickAsync();
         await Expect(page.GetByTestId("resume")).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, "07-replay-paused");
+        await BrowserFixture.ScreenshotAsync(page, "09-replay-paused");
         await page.GetByTestId("resume").ClickAsync();
         await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
