@@ -64,6 +64,13 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page).ToHaveURLAsync(new Regex("/events\\?from=\\d+&to=\\d+&q=category"));
         await Expect(page.GetByTestId("range-chip")).ToBeVisibleAsync();
 
+        await page.GotoAsync("/breakdown");
+        await Expect(page.Locator("[data-testid=labels-chart] .apexcharts-pie")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("techniques")).ToContainTextAsync("T1499 Endpoint Denial of Service");
+        await Expect(page.GetByTestId("hosts")).ToContainTextAsync("10.0.0.9");
+        await Expect(page.GetByTestId("services")).ToContainTextAsync("private");
+        await BrowserFixture.ScreenshotAsync(page, "04-breakdown");
+
         await page.GotoAsync("/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();
         await page.GetByTestId("events").Locator("tbody tr").First.ClickAsync();
