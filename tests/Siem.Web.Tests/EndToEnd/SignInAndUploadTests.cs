@@ -71,6 +71,12 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("services")).ToContainTextAsync("private");
         await BrowserFixture.ScreenshotAsync(page, "04-breakdown");
 
+        await page.GotoAsync("/model");
+        await Expect(page.GetByTestId("accuracy")).ToContainTextAsync("99.9");
+        await Expect(page.Locator("[data-testid=confusion-chart] .apexcharts-heatmap")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("labels")).ToContainTextAsync("T1110");
+        await BrowserFixture.ScreenshotAsync(page, "04-model");
+
         await page.GotoAsync("/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();
         await page.GetByTestId("events").Locator("tbody tr").First.ClickAsync();
