@@ -101,6 +101,16 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
         await BrowserFixture.ScreenshotAsync(page, "07-dashboard-live");
 
+        // The admin page: create an API key (shown once) and see it listed.
+        await page.GotoAsync("/admin");
+        await Expect(page.GetByTestId("users")).ToContainTextAsync(SiemAppFactory.AdminEmail);
+        await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
+        await page.Locator("#key-name").FillAsync("sensor-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Expect(page.GetByTestId("new-key")).ToContainTextAsync("siem_");
+        await Expect(page.GetByTestId("keys")).ToContainTextAsync("sensor-1");
+        await BrowserFixture.ScreenshotAsync(page, "08-admin");
+
         // A viewer reads the same incident and finds no action buttons.
         await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest("viewer@test.local", "Viewer-Password-42", "Viewer"));
         var viewer = await browser.NewPageAsync();
@@ -113,7 +123,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await viewer.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).First.ClickAsync();
         await Expect(viewer.GetByTestId("incident-detail")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("incident-actions")).ToHaveCountAsync(0);
-        await BrowserFixture.ScreenshotAsync(viewer, "08-incident-as-viewer");
+        await BrowserFixture.ScreenshotAsync(viewer, "09-incident-as-viewer");
         File.Delete(sample);
     }
 }
@@ -144,7 +154,7 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
         await Expect(page.GetByText("replaying at 12 records/s")).ToBeVisibleAsync();
         await page.GetByTestId("pause").ClickAsync();
         await Expect(page.GetByTestId("resume")).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, "09-replay-paused");
+        await BrowserFixture.ScreenshotAsync(page, "10-replay-paused");
         await page.GetByTestId("resume").ClickAsync();
         await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
