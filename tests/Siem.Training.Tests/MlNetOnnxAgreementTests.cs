@@ -64,7 +64,7 @@ public class HeldOutRegressionTests
     public void Retrained_model_keeps_held_out_accuracy_at_or_above_99_9_percent()
     {
         using var temp = new TempDirectory();
-        var card = KddTrainer.Train(new TrainingOptions
+        var card = ModelTrainer.Train(new TrainingOptions
         {
             DataPath = RepositoryPaths.KddTrainingData,
             OutputDirectory = temp.Path,

@@ -31,7 +31,7 @@ internal static class TrainCommand
         {
             var dataPath = parse.GetValue(data)?.FullName ?? TrainingDataLocation.Default();
             var quickRun = parse.GetValue(quick);
-            KddTrainer.Train(new TrainingOptions
+            ModelTrainer.Train(new TrainingOptions
             {
                 DataPath = dataPath,
                 OutputDirectory = parse.GetValue(output)!.FullName,

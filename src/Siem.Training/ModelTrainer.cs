@@ -10,7 +10,7 @@ namespace Siem.Training;
 /// Reproduces the shipped model from the KDD training file: stratified split, trainer trials,
 /// leave-one-attack-out calibration of the unknown signal, ONNX export and the model card.
 /// </summary>
-public static class KddTrainer
+public static class ModelTrainer
 {
     private const int ThroughputBatch = 1024;
 
