@@ -10,6 +10,9 @@ public sealed record IncidentActionRequest(string? Reason, string? Note);
 
 public sealed record AssignRequest(string? Assignee);
 
+/// <summary>A bulk action: the given ids, or (without ids) every incident matching the filter fields.</summary>
+public sealed record BulkRequest(IReadOnlyList<long>? Ids, string? Status, string? Severity, string? Label, string? Reason, string? Note);
+
 public static class IncidentEndpoints
 {
     public static void MapIncidentEndpoints(this RouteGroupBuilder api)
@@ -24,38 +27,37 @@ public static class IncidentEndpoints
         act.MapPost("/resolve", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Resolved, body, s, c, ct));
         act.MapPost("/close", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Closed, body, s, c, ct));
         act.MapPost("/reopen", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Open, body, s, c, ct));
+        incidents.MapPost("/bulk/{action}", BulkAsync).RequireAuthorization(SiemPolicies.Act)
+            .WithSummary("acknowledge|resolve|close|reopen the incidents in 'ids', or, without ids, every incident matching 'status', 'severity' and 'label'");
         act.MapPost("/assign", async (long id, AssignRequest body, IncidentService s, HttpContext c, CancellationToken ct) =>
             ToResult(await s.AssignAsync(id, body.Assignee, Actor(c), ct)));
     }
 
     private static async Task<IResult> ListAsync(SiemDbContext db, string? status, string? severity, string? label, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Incidents.AsNoTracking();
+        IncidentStatus? statusFilter = null;
         if (status is not null)
         {
-            if (!Enum.TryParse<IncidentStatus>(status, ignoreCase: true, out var s))
+            if (!Enum.TryParse<IncidentStatus>(status, ignoreCase: true, out var parsed))
             {
                 return Results.Problem($"status '{status}' is not one of {string.Join(", ", Enum.GetNames<IncidentStatus>())}.", statusCode: 400);
             }
 
-            query = query.Where(i => i.Status == s);
+            statusFilter = parsed;
         }
 
+        IncidentSeverity? severityFilter = null;
         if (severity is not null)
         {
-            if (!Enum.TryParse<IncidentSeverity>(severity, ignoreCase: true, out var s))
+            if (!Enum.TryParse<IncidentSeverity>(severity, ignoreCase: true, out var parsed))
             {
                 return Results.Problem($"severity '{severity}' is not one of {string.Join(", ", Enum.GetNames<IncidentSeverity>())}.", statusCode: 400);
             }
 
-            query = query.Where(i => i.Severity == s);
+            severityFilter = parsed;
         }
 
-        if (!string.IsNullOrWhiteSpace(label))
-        {
-            query = query.Where(i => i.Label == label.Trim().ToLower());
-        }
-
+        var query = new IncidentFilter(statusFilter, severityFilter, label).Apply(db.Incidents.AsNoTracking());
         var size = Math.Clamp(pageSize ?? 50, 1, 500);
         var number = Math.Max(page ?? 1, 1);
         var total = await query.LongCountAsync(ct);
@@ -77,6 +79,44 @@ public static class IncidentEndpoints
         }
 
         return ToResult(await service.ChangeStatusAsync(id, to, Actor(context), resolution, body?.Note, ct));
+    }
+
+    private static async Task<IResult> BulkAsync(string action, BulkRequest body, IncidentService service, HttpContext context, CancellationToken ct)
+    {
+        IncidentStatus? to = action.ToLowerInvariant() switch
+        {
+            "acknowledge" => IncidentStatus.Acknowledged,
+            "resolve" => IncidentStatus.Resolved,
+            "close" => IncidentStatus.Closed,
+            "reopen" => IncidentStatus.Open,
+            _ => null,
+        };
+        if (to is null)
+        {
+            return Results.Problem($"'{action}' is not one of acknowledge, resolve, close, reopen.", statusCode: 400);
+        }
+
+        IncidentResolution? resolution = null;
+        if (body.Reason is { Length: > 0 } reason)
+        {
+            if (!Enum.TryParse<IncidentResolution>(reason.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed))
+            {
+                return Results.Problem($"reason '{reason}' is not one of {string.Join(", ", Enum.GetNames<IncidentResolution>())}.", statusCode: 400);
+            }
+
+            resolution = parsed;
+        }
+
+        if (IncidentRules.NeedsResolution(to.Value) && resolution is null)
+        {
+            return Results.Problem($"Choosing {to} needs a reason: TruePositive, FalsePositive or Benign.", statusCode: 400);
+        }
+
+        var filter = new IncidentFilter(
+            Enum.TryParse<IncidentStatus>(body.Status, true, out var s) ? s : null,
+            Enum.TryParse<IncidentSeverity>(body.Severity, true, out var v) ? v : null,
+            body.Label);
+        return Results.Ok(await service.ChangeStatusManyAsync(body.Ids, filter, to.Value, Actor(context), resolution, body.Note, ct));
     }
 
     private static IResult ToResult(IncidentActionResult result) => result switch

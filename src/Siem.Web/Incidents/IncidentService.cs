@@ -58,6 +58,32 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
     }
 
+    /// <summary>
+    /// Moves every incident in <paramref name="ids"/>, or every one matching <paramref name="filter"/> when no ids
+    /// are given, each with its own audit entry; incidents that cannot make the move are skipped, not failed.
+    /// </summary>
+    public async Task<BulkResult> ChangeStatusManyAsync(IReadOnlyCollection<long>? ids, IncidentFilter? filter, IncidentStatus to, string actor,
+        IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
+    {
+        var targets = ids is { Count: > 0 }
+            ? await db.Incidents.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(cancellationToken)
+            : await (filter ?? new IncidentFilter()).Apply(db.Incidents).Select(i => i.Id).ToListAsync(cancellationToken);
+        var (changed, skipped) = (0, 0);
+        foreach (var id in targets)
+        {
+            if (await ChangeStatusAsync(id, to, actor, resolution, note, cancellationToken) is IncidentActionResult.Done)
+            {
+                changed++;
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+
+        return new BulkResult(changed, skipped);
+    }
+
     public async Task<IncidentActionResult> AssignAsync(long id, string? assignee, string actor, CancellationToken cancellationToken = default)
     {
         var incident = await db.Incidents.FindAsync([id], cancellationToken);

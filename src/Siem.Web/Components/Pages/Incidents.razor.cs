@@ -27,31 +27,41 @@ public partial class Incidents
     private string? _note;
     private IncidentResolution? _resolution;
 
+    private IncidentFilter Filter => new(
+        Enum.TryParse<IncidentStatus>(_status, out var status) ? status : null,
+        Enum.TryParse<IncidentSeverity>(_severity, out var severity) ? severity : null,
+        _label);
+
+    private HashSet<IncidentSummary> _selection = [];
+    private int _matching;
+
+    /// <summary>Acknowledges the selected rows, or every incident matching the filter when <paramref name="allMatching"/>.</summary>
+    private async Task AcknowledgeManyAsync(bool allMatching)
+    {
+        if (await ActorAsync() is not { } actor)
+        {
+            return;
+        }
+
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var ids = allMatching ? null : _selection.Select(s => s.Id).ToList();
+        var result = await new IncidentService(db, Live, TimeProvider.System)
+            .ChangeStatusManyAsync(ids, allMatching ? Filter : null, IncidentStatus.Acknowledged, actor, null, _note);
+        Snackbar.Add($"{result.Changed} acknowledged, {result.Skipped} skipped (already acknowledged or closed)", MudBlazor.Severity.Success);
+        _selection = [];
+        await ReloadAsync();
+    }
+
     private Task ReloadAsync() => _table?.ReloadServerData() ?? Task.CompletedTask;
 
     private async Task<TableData<IncidentSummary>> LoadAsync(TableState state, CancellationToken cancellationToken)
     {
         await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.Incidents.AsNoTracking();
-        if (Enum.TryParse<IncidentStatus>(_status, out var status))
-        {
-            query = query.Where(i => i.Status == status);
-        }
-
-        if (Enum.TryParse<IncidentSeverity>(_severity, out var severity))
-        {
-            query = query.Where(i => i.Severity == severity);
-        }
-
-        if (!string.IsNullOrWhiteSpace(_label))
-        {
-            var label = _label.Trim().ToLowerInvariant();
-            query = query.Where(i => i.Label == label);
-        }
-
+        var query = Filter.Apply(db.Incidents.AsNoTracking());
         var total = await query.CountAsync(cancellationToken);
         var page = await query.OrderByDescending(i => i.LastSeenMs).ThenByDescending(i => i.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize).ToListAsync(cancellationToken);
+        _matching = total;
         return new TableData<IncidentSummary> { Items = page.Select(IncidentViews.Summary).ToList(), TotalItems = total };
     }
 
