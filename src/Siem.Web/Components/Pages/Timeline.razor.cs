@@ -28,7 +28,27 @@ public partial class Timeline
     private string _range = "all";
     private bool _live = true;
     private bool _firstLoad = true;
+    private const int MaxAnnotations = 12;
     private Stats.Timeline? _timeline;
+    private List<IncidentMark> _incidents = [];
+
+    private sealed record IncidentMark(long FirstSeenMs, string Label, string? Host, string Severity);
+
+    /// <summary>A line where each incident opened in the range (the most severe first, at most a dozen).</summary>
+    private object Annotations() => new
+    {
+        xaxis = _incidents.Select(i => new
+        {
+            x = i.FirstSeenMs,
+            borderColor = i.Severity is "Critical" or "High" ? "#ef5350" : "#ffca28",
+            label = new
+            {
+                text = i.Host is null ? i.Label : $"{i.Label} → {i.Host}",
+                orientation = "horizontal",
+                style = new { color = "#fff", background = "#37474f" },
+            },
+        }).ToArray(),
+    };
     private ApexChart? _chart;
     private IDisposable? _subscription;
     private DateTime _lastRefresh;
@@ -66,6 +86,12 @@ public partial class Timeline
         var last = await db.Rollups.MaxAsync(r => (long?)r.Minute);
         var to = Ranges[_range] is null && last is { } lastMinute ? DateTimeOffset.FromUnixTimeSeconds((lastMinute + 1) * 60) : now.AddMinutes(1);
         _timeline = await new StatsService(db, TimeProvider.System).TimelineAsync(from, to, null, default);
+        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        _incidents = await db.Incidents.AsNoTracking()
+            .Where(i => i.FirstSeenMs >= fromMs && i.FirstSeenMs < toMs)
+            .OrderByDescending(i => i.Severity).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
+            .Select(i => new IncidentMark(i.FirstSeenMs, i.Label, i.DstHost, i.Severity.ToString()))
+            .ToListAsync();
         _firstLoad = false;
     }
 
@@ -84,7 +110,7 @@ public partial class Timeline
             await LoadAsync();
             if (hadChart && _chart is not null)
             {
-                await _chart.UpdateOptionsAsync(new { xaxis = XAxis(), series = Series() });
+                await _chart.UpdateOptionsAsync(new { xaxis = XAxis(), series = Series(), annotations = Annotations() });
             }
             else
             {
@@ -136,6 +162,7 @@ public partial class Timeline
         series = Series(),
         colors = Home.Categories.Select(Home.ColorOf).ToArray(),
         xaxis = XAxis(),
+        annotations = Annotations(),
         yaxis = new { labels = new { } },
         dataLabels = new { enabled = false },
         legend = new { position = "top" },
