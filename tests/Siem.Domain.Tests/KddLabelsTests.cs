@@ -74,6 +74,18 @@ public class ConnectionRecordTests
     }
 
     [Fact]
+    public void Feature_texts_are_the_41_values_in_documented_order()
+    {
+        var record = ConnectionRecord.FromFeatures("tcp", "http", "SF", Enumerable.Range(0, KddFeatures.NumericCount).Select(i => i == 21 ? 0.25 : 0.0).ToArray()) with { SrcBytes = 181 };
+
+        var texts = record.FeatureTexts();
+
+        Assert.Equal(41, texts.Length);
+        Assert.Equal(["0", "tcp", "http", "SF", "181"], texts[..5]);
+        Assert.Equal("0.25", texts[KddFeatures.All.Single(f => f.Name == "serror_rate").Index]);
+    }
+
+    [Fact]
     public void Numeric_features_round_trip_through_the_typed_record()
     {
         var values = Enumerable.Range(0, KddFeatures.NumericCount).Select(i => KddFeatures.Numeric[i].Kind switch

@@ -34,21 +34,7 @@ public static class KddFixtures
     /// <summary>One CSV line in the raw KDD layout (41 features, then the label with its trailing dot when given).</summary>
     public static string ToCsvLine(ConnectionRecord record, string? label = null, bool trailingDot = true)
     {
-        Span<double> numeric = stackalloc double[KddFeatures.NumericCount];
-        record.CopyNumericFeaturesTo(numeric);
-        var cells = new List<string>(42);
-        var n = 0;
-        foreach (var feature in KddFeatures.All)
-        {
-            cells.Add(feature.Index switch
-            {
-                KddFeatures.ProtocolTypeIndex => record.ProtocolType,
-                KddFeatures.ServiceIndex => record.Service,
-                KddFeatures.FlagIndex => record.Flag,
-                _ => numeric[n++].ToString(CultureInfo.InvariantCulture),
-            });
-        }
-
+        var cells = new List<string>(record.FeatureTexts());
         if (label is not null)
         {
             cells.Add(trailingDot ? label + "." : label);

@@ -114,6 +114,27 @@ public sealed record ConnectionRecord
         };
     }
 
+    /// <summary>The 41 feature values as text, in documented order (numbers in invariant culture), as a KDD CSV line holds them.</summary>
+    public string[] FeatureTexts()
+    {
+        Span<double> numeric = stackalloc double[KddFeatures.NumericCount];
+        CopyNumericFeaturesTo(numeric);
+        var texts = new string[KddFeatures.Count];
+        var n = 0;
+        foreach (var feature in KddFeatures.All)
+        {
+            texts[feature.Index] = feature.Index switch
+            {
+                KddFeatures.ProtocolTypeIndex => ProtocolType,
+                KddFeatures.ServiceIndex => Service,
+                KddFeatures.FlagIndex => Flag,
+                _ => numeric[n++].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        return texts;
+    }
+
     // Saturates rather than wrapping: a count beyond int range is still "very many".
     private static int ToInt(double value) => value >= int.MaxValue ? int.MaxValue : (int)value;
 

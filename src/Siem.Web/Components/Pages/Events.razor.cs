@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
@@ -104,25 +103,8 @@ public partial class Events
         ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip.ToString();
 
     /// <summary>The 41 features by name, in documented order, formatted for reading.</summary>
-    internal static IEnumerable<(string Name, string Value)> Features(EventRow row)
-    {
-        Span<double> numeric = stackalloc double[KddFeatures.NumericCount];
-        row.Connection.CopyNumericFeaturesTo(numeric);
-        var values = new List<(string, string)>(KddFeatures.Count);
-        var n = 0;
-        foreach (var feature in KddFeatures.All)
-        {
-            values.Add((feature.Name, feature.Index switch
-            {
-                KddFeatures.ProtocolTypeIndex => row.Connection.ProtocolType,
-                KddFeatures.ServiceIndex => row.Connection.Service,
-                KddFeatures.FlagIndex => row.Connection.Flag,
-                _ => numeric[n++].ToString("0.##", CultureInfo.InvariantCulture),
-            }));
-        }
-
-        return values;
-    }
+    internal static IEnumerable<(string Name, string Value)> Features(EventRow row) =>
+        KddFeatures.Names.Zip(row.Connection.FeatureTexts());
 }
 
 public sealed record EventRow(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, long JobId, long Line, ConnectionRecord Connection);
