@@ -98,7 +98,11 @@ public static class IngestEndpoints
         return TypedResults.Ok(JobViews.From(job));
     }
 
-    private static async Task<IResult> CancelAsync(long id, SiemDbContext db, JobQueue queue, HttpContext context, TimeProvider time, CancellationToken ct)
+    private static Task<IResult> CancelAsync(long id, SiemDbContext db, JobQueue queue, HttpContext context, TimeProvider time, CancellationToken ct) =>
+        RequestCancelAsync(id, context.User.Identity?.Name ?? "unknown", db, queue, time, ct);
+
+    /// <summary>Cancels a job (the page and the API both come here): a queued one at once, a running one at its next batch; audited.</summary>
+    internal static async Task<IResult> RequestCancelAsync(long id, string actor, SiemDbContext db, JobQueue queue, TimeProvider time, CancellationToken ct)
     {
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, ct);
         if (job is null)
@@ -121,7 +125,7 @@ public static class IngestEndpoints
         db.Audit.Add(new AuditEntry
         {
             AtUtc = time.GetUtcNow().UtcDateTime,
-            Actor = context.User.Identity?.Name ?? "unknown",
+            Actor = actor,
             Action = "Cancel requested",
             EntityType = nameof(IngestJob),
             EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -33,6 +33,27 @@ public sealed class UploadTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Cancelling_from_the_page_cancels_a_queued_job_and_audits_who()
+    {
+        IngestJob job;
+        await using (var db = Db())
+        {
+            job = new IngestJob { FileName = "queued.csv", StoredPath = "/tmp/none", CreatedBy = "analyst@test", CreatedUtc = DateTime.UtcNow };
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Upload>();
+        await cut.InvokeAsync(() => cut.Instance.OnUploadFinished(202, JsonSerializer.Serialize(JobViews.From(job), ApiHelpers.Json)));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=stop]").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal("Cancelled", cut.Find("[data-testid=job-status]").TextContent));
+        await using var check = Db();
+        Assert.Equal(JobStatus.Cancelled, check.Jobs.Single(j => j.Id == job.Id).Status);
+        Assert.Equal("analyst@test", check.Audit.Single(a => a.Action == "Cancel requested").Actor);
+    }
+
+    [Fact]
     public async Task An_accepted_upload_follows_its_job_live_to_the_summary()
     {
         IngestJob job;

@@ -22,6 +22,7 @@ public partial class Upload
     [Inject] private IOptions<SiemOptions> Options { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private JobQueue Queue { get; set; } = default!;
+    [Inject] private Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider Authentication { get; set; } = default!;
 
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Upload", null, disabled: true)];
     private ElementReference _zone;
@@ -177,9 +178,11 @@ public partial class Upload
         }
 
         await using var db = await DbFactory.CreateDbContextAsync();
-        await db.Jobs.Where(j => j.Id == _job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true));
-        Queue.CancelRunning(_job.Id);
-        Snackbar.Add($"Cancelling job {_job.Id}", MudBlazor.Severity.Info);
+        var actor = (await Authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
+        var result = await IngestEndpoints.RequestCancelAsync(_job.Id, actor, db, Queue, TimeProvider.System, default);
+        Snackbar.Add(result is Microsoft.AspNetCore.Http.HttpResults.Accepted<JobView> ? $"Cancelling job {_job.Id}" : $"Job {_job.Id} has already finished",
+            MudBlazor.Severity.Info);
+        await ReloadJobAsync();
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
