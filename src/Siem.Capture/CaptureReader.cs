@@ -1,0 +1,94 @@
+using PacketDotNet;
+using SharpPcap;
+using SharpPcap.LibPcap;
+
+namespace Siem.Capture;
+
+/// <summary>One captured frame: when, on what kind of link, and its bytes.</summary>
+internal readonly record struct CapturedFrame(long Number, double Time, LinkLayers LinkType, byte[] Data);
+
+/// <summary>
+/// Reads pcap and pcapng files with libpcap (through SharpPcap). Damage part-way through (a truncated
+/// file, a corrupt record) ends the frames and is reported in <see cref="Damage"/>, so that everything
+/// before it is still used.
+/// </summary>
+internal sealed class CaptureReader : IDisposable
+{
+    // What PacketDotNet decodes to IP for us; anything else would give no connections at all.
+    private static readonly LinkLayers[] SupportedLinks =
+        [LinkLayers.Ethernet, LinkLayers.Null, LinkLayers.Loop, LinkLayers.Raw, LinkLayers.RawLegacy, LinkLayers.LinuxSll, LinkLayers.LinuxSll2, LinkLayers.Ieee80211];
+
+    private readonly CaptureFileReaderDevice _device;
+
+    public CaptureReader(string path)
+    {
+        var format = CaptureFiles.Detect(path);
+        if (format == CaptureFormat.None)
+        {
+            throw new CaptureFormatException("Not a packet capture: the file starts with neither the pcap nor the pcapng magic number.");
+        }
+
+        _device = new CaptureFileReaderDevice(path);
+        try
+        {
+            _device.Open(new DeviceConfiguration { TimestampResolution = TimestampResolution.Nanosecond });
+        }
+        catch (PcapException e)
+        {
+            _device.Dispose();
+            throw new CaptureFormatException($"The {Describe(format)} header cannot be read: {Clean(e.Message)}");
+        }
+
+        LinkType = _device.LinkType;
+        if (Array.IndexOf(SupportedLinks, LinkType) < 0)
+        {
+            _device.Dispose();
+            throw new CaptureFormatException(
+                $"Unsupported link type {LinkType} ({(int)LinkType}): captures must be Ethernet, Linux cooked (SLL), BSD loopback or raw IP.");
+        }
+
+        Format = format;
+    }
+
+    public CaptureFormat Format { get; }
+
+    public LinkLayers LinkType { get; }
+
+    /// <summary>Bytes of the file consumed so far (record headers included), for progress.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>Why reading stopped early, or null when the file ended cleanly.</summary>
+    public string? Damage { get; private set; }
+
+    public IEnumerable<CapturedFrame> Frames()
+    {
+        long number = 0;
+        while (true)
+        {
+            var status = _device.GetNextPacket(out var capture);
+            if (status == GetPacketStatus.NoRemainingPackets)
+            {
+                yield break;
+            }
+
+            if (status != GetPacketStatus.PacketRead)
+            {
+                Damage = $"The capture is damaged after frame {number:N0}: {Clean(_device.LastError)}";
+                yield break;
+            }
+
+            number++;
+            var header = capture.Header;
+            var data = capture.Data.ToArray();
+            BytesRead += data.Length + 16;
+            yield return new CapturedFrame(number, (double)header.Timeval.Value, LinkType, data);
+        }
+    }
+
+    public void Dispose() => _device.Dispose();
+
+    private static string Describe(CaptureFormat format) => format == CaptureFormat.PcapNg ? "pcapng" : "pcap";
+
+    private static string Clean(string? message) =>
+        string.IsNullOrWhiteSpace(message) ? "unknown error" : message.Replace("Unable to open offline adapter: ", "", StringComparison.Ordinal).Trim();
+}

@@ -1,0 +1,73 @@
+namespace Siem.Capture;
+
+internal enum Transport
+{
+    Tcp = 6,
+    Udp = 17,
+    Icmp = 1,
+}
+
+/// <summary>One conversation being rebuilt: originator and responder, byte counts, and for TCP what each side said.</summary>
+internal sealed class Connection(Transport transport, uint originator, int originatorPort, uint responder, int responderPort, double start, string service)
+{
+    public Transport Transport { get; } = transport;
+    public uint Originator { get; } = originator;
+    public int OriginatorPort { get; } = originatorPort;
+    public uint Responder { get; } = responder;
+    public int ResponderPort { get; } = responderPort;
+    public double Start { get; } = start;
+    public string Service { get; } = service;
+
+    public double Last { get; set; } = start;
+    public long SrcBytes { get; set; }
+    public long DstBytes { get; set; }
+    public int WrongFragments { get; set; }
+    public int Urgent { get; set; }
+
+    // TCP history, from each side's point of view.
+    public bool OriginatorSyn { get; set; }
+    public bool ResponderSynAck { get; set; }
+    public bool OriginatorFin { get; set; }
+    public bool ResponderFin { get; set; }
+    public bool OriginatorRst { get; set; }
+    public bool ResponderRst { get; set; }
+
+    /// <summary>When both sides closed or one reset; the connection lingers a little to absorb the last ACKs.</summary>
+    public double? ClosedAt { get; set; }
+
+    public bool Emitted { get; set; }
+
+    public ContentCapture? Content { get; set; }
+
+    public bool Land => Originator == Responder && OriginatorPort == ResponderPort;
+
+    /// <summary>The KDD (Bro) connection state.</summary>
+    public string Flag => Transport == Transport.Tcp ? TcpFlag() : "SF";
+
+    private string TcpFlag()
+    {
+        if (!OriginatorSyn)
+        {
+            // Midstream, or only the responder's half of a handshake was seen.
+            return !ResponderSynAck ? "OTH"
+                : ResponderRst ? "RSTRH"
+                : ResponderFin ? "SHR"
+                : "OTH";
+        }
+
+        if (!ResponderSynAck)
+        {
+            return ResponderRst ? "REJ"
+                : OriginatorRst ? "RSTOS0"
+                : OriginatorFin ? "SH"
+                : "S0";
+        }
+
+        return OriginatorRst ? "RSTO"
+            : ResponderRst ? "RSTR"
+            : OriginatorFin && ResponderFin ? "SF"
+            : OriginatorFin ? "S2"
+            : ResponderFin ? "S3"
+            : "S1";
+    }
+}
