@@ -101,7 +101,7 @@ internal sealed class ConnectionTracker
         int flags = bytes[13];
         var payload = bytes.AsSpan(headerLength);
 
-        var connection = Find(Transport.Tcp, datagram.Source, sourcePort, datagram.Destination, destinationPort, out var fromOriginator);
+        var connection = Find(datagram.Time, Transport.Tcp, datagram.Source, sourcePort, datagram.Destination, destinationPort, out var fromOriginator);
         var isSyn = (flags & TcpSyn) != 0;
         var isSynAck = isSyn && (flags & TcpAck) != 0;
         if (connection is not null && isSyn && !isSynAck && fromOriginator && (connection.ClosedAt is not null || connection.ResponderSynAck))
@@ -149,8 +149,13 @@ internal sealed class ConnectionTracker
     {
         var sourcePort = BinaryPrimitives.ReadUInt16BigEndian(bytes);
         var destinationPort = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(2));
-        var connection = Find(Transport.Udp, datagram.Source, sourcePort, datagram.Destination, destinationPort, out var fromOriginator)
-                         ?? Open(Transport.Udp, datagram.Source, sourcePort, datagram.Destination, destinationPort, datagram.Time, KddServices.ForUdp(destinationPort));
+        var connection = Find(datagram.Time, Transport.Udp, datagram.Source, sourcePort, datagram.Destination, destinationPort, out var fromOriginator);
+        if (connection is null)
+        {
+            connection = Open(Transport.Udp, datagram.Source, sourcePort, datagram.Destination, destinationPort, datagram.Time, KddServices.ForUdp(destinationPort));
+            fromOriginator = true;
+        }
+
         Touch(connection, datagram, bytes.Length - 8, fromOriginator);
     }
 
@@ -164,16 +169,22 @@ internal sealed class ConnectionTracker
         Finish(connection);
     }
 
-    private Connection? Find(Transport transport, uint source, int sourcePort, uint destination, int destinationPort, out bool fromOriginator)
+    private Connection? Find(double now, Transport transport, uint source, int sourcePort, uint destination, int destinationPort, out bool fromOriginator)
     {
-        if (_open.TryGetValue((transport, source, sourcePort, destination, destinationPort), out var connection))
+        fromOriginator = _open.TryGetValue((transport, source, sourcePort, destination, destinationPort), out var connection);
+        if (!fromOriginator)
         {
-            fromOriginator = true;
-            return connection;
+            connection = _open.GetValueOrDefault((transport, destination, destinationPort, source, sourcePort));
         }
 
-        fromOriginator = false;
-        return _open.GetValueOrDefault((transport, destination, destinationPort, source, sourcePort));
+        // Timeouts are swept once a second; a packet after a connection's deadline must not extend it.
+        if (connection is not null && now > Deadline(connection))
+        {
+            Finish(connection);
+            return null;
+        }
+
+        return connection;
     }
 
     private Connection Open(Transport transport, uint originator, int originatorPort, uint responder, int responderPort, double time, string service)

@@ -47,7 +47,11 @@ internal sealed class IpDecoder
         var source = ToNumber(ip.SourceAddress.GetAddressBytes());
         var destination = ToNumber(ip.DestinationAddress.GetAddressBytes());
         var protocol = (int)ip.Protocol;
-        var transport = ip.PayloadPacket?.Bytes ?? ip.PayloadData ?? [];
+        // The bytes after the IP header up to the IP total length (not past it into link padding); taken
+        // raw rather than from PacketDotNet's transport packet, which it also builds for non-first fragments.
+        var whole = ip.Bytes;
+        var headerBytes = ip.HeaderLength * 4;
+        var transport = whole.AsSpan(headerBytes, Math.Max(0, Math.Min(ip.TotalLength, whole.Length) - headerBytes)).ToArray();
         var offset = ip.FragmentOffset * 8;
         var more = (ip.FragmentFlags & MoreFragmentsFlag) != 0;
         if (offset == 0 && !more)
