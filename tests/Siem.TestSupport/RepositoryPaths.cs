@@ -41,3 +41,31 @@ public sealed class RequiresKddDataFactAttribute : Xunit.FactAttribute
         }
     }
 }
+
+/// <summary>A fact that needs programs from the system (installed by .ci/run); it is skipped, saying which, when they are missing.</summary>
+public sealed class RequiresProgramsFactAttribute : Xunit.FactAttribute
+{
+    public RequiresProgramsFactAttribute(params string[] programs)
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator);
+        var missing = programs.Where(p => !path.Any(dir => File.Exists(Path.Combine(dir, p)))).ToList();
+        if (missing.Count > 0)
+        {
+            Skip = $"Needs {string.Join(" and ", missing)} on PATH (.ci/run installs them with apt-get).";
+        }
+    }
+
+    /// <summary>The programs need root (tcpdump opening an interface): skipped, saying so, when the tests run unprivileged.</summary>
+    public bool Privileged
+    {
+        get => field;
+        set
+        {
+            field = value;
+            if (value && Skip is null && !Environment.IsPrivilegedProcess)
+            {
+                Skip = "Needs root to capture packets (tcpdump on lo); the tests run unprivileged here.";
+            }
+        }
+    }
+}

@@ -30,7 +30,7 @@ internal static class CliOptions
             return await body();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException
-                                      or Detection.Reading.KddFormatException or IOException or UnauthorizedAccessException)
+                                      or Detection.Reading.KddFormatException or Capture.CaptureFormatException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitBadInput;

@@ -1,0 +1,37 @@
+using System.Globalization;
+using nietras.SeparatedValues;
+using Siem.Domain.Records;
+
+namespace Siem.Detection.Reading;
+
+/// <summary>
+/// Writes connection records as KDD CSV with a header: the 41 features in documented order, then the
+/// metadata columns (timestamp as ISO 8601 UTC, endpoints), so that <see cref="KddCsvReader"/> reads them back.
+/// </summary>
+public sealed class KddCsvWriter : IDisposable
+{
+    private static readonly string[] Header = [.. KddFeatures.All.Select(f => f.Name), .. RecordBuilder.MetadataNames];
+
+    private readonly SepWriter _writer;
+
+    public KddCsvWriter(string path) =>
+        _writer = Sep.New(',').Writer(o => o with { CultureInfo = CultureInfo.InvariantCulture }).ToFile(path);
+
+    public void Write(ConnectionRecord record)
+    {
+        using var row = _writer.NewRow();
+        var features = record.FeatureTexts();
+        for (var i = 0; i < features.Length; i++)
+        {
+            row[Header[i]].Set(features[i]);
+        }
+
+        row[RecordBuilder.Timestamp].Set(record.Timestamp?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture) ?? "");
+        row[RecordBuilder.SrcIp].Set(record.SrcIp?.ToString() ?? "");
+        row[RecordBuilder.DstIp].Set(record.DstIp?.ToString() ?? "");
+        row[RecordBuilder.SrcPort].Set(record.SrcPort?.ToString(CultureInfo.InvariantCulture) ?? "");
+        row[RecordBuilder.DstPort].Set(record.DstPort?.ToString(CultureInfo.InvariantCulture) ?? "");
+    }
+
+    public void Dispose() => _writer.Dispose();
+}
