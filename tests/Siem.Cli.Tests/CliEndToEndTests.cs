@@ -102,6 +102,42 @@ public class CliEndToEndTests
         Assert.Contains("no labelled records", errors);
     }
 
+    [Fact]
+    public async Task Extract_writes_the_connections_of_a_capture_as_kdd_csv_that_reads_back_with_metadata()
+    {
+        using var temp = new TempDirectory();
+        var capture = temp.File("web.pcap");
+        new CaptureBuilder()
+            .HttpSession(1_700_000_000, "192.168.1.10", 50000, "192.168.1.20", "GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\nhello")
+            .Tcp(1_700_000_001, "10.0.0.66", 1024, "192.168.1.20", 80, Tcp.Syn)
+            .WritePcap(capture);
+        var output = temp.File("records.csv");
+
+        var (exit, _, errors) = await Run("extract", capture, "--out", output);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("9 frames -> 2 connections", errors.Replace(",", ""));
+        var lines = Detection.Reading.KddCsvReader.ReadFile(output).ToList();
+        Assert.All(lines, l => Assert.True(l.IsValid, l.Error));
+        var records = lines.Select(l => l.Record!).ToList();
+        Assert.Equal(["SF", "S0"], records.Select(r => r.Flag));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), records[0].Timestamp);
+        Assert.Equal(("192.168.1.10", "192.168.1.20", 50000, 80), (records[0].SrcIp!.ToString(), records[0].DstIp!.ToString(), records[0].SrcPort, records[0].DstPort));
+    }
+
+    [Fact]
+    public async Task Extract_refuses_a_file_that_is_not_a_capture()
+    {
+        using var temp = new TempDirectory();
+        var input = temp.File("records.csv");
+        File.WriteAllText(input, "0,tcp,http,SF,181,5450\n");
+
+        var (exit, _, errors) = await Run("extract", input, "--out", temp.File("out.csv"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("error: Not a packet capture", errors);
+    }
+
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
         var (stdout, stderr) = (Console.Out, Console.Error);
