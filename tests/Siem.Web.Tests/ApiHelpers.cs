@@ -13,18 +13,24 @@ internal static class ApiHelpers
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, string content)
+    public static Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, string content) =>
+        client.UploadAsync(fileName, Encoding.UTF8.GetBytes(content), "text/csv");
+
+    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, byte[] content, string contentType)
     {
         using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         form.Add(file, "file", fileName);
         return await client.PostAsync("/api/uploads", form);
     }
 
-    public static async Task<JobView> UploadAndWaitAsync(this HttpClient client, string fileName, string content)
+    public static Task<JobView> UploadAndWaitAsync(this HttpClient client, string fileName, string content) =>
+        client.UploadAndWaitAsync(fileName, Encoding.UTF8.GetBytes(content), "text/csv");
+
+    public static async Task<JobView> UploadAndWaitAsync(this HttpClient client, string fileName, byte[] content, string contentType)
     {
-        var response = await client.UploadAsync(fileName, content);
+        var response = await client.UploadAsync(fileName, content, contentType);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var job = (await response.Content.ReadFromJsonAsync<JobView>(Json))!;
         return await client.WaitForJobAsync(job.Id);

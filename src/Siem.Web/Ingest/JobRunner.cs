@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Siem.Capture;
 using Siem.Detection.Model;
 using Siem.Detection.Pipeline;
 using Siem.Detection.Reading;
@@ -94,9 +95,9 @@ public sealed class JobRunner(
         try
         {
             var fileLength = new FileInfo(job.StoredPath).Length;
-            var file = new CountingReadStream(new FileStream(job.StoredPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+            var input = JobInput.Open(job.StoredPath, job.FileName);
             var resumeAfter = job.CommittedLine;
-            var lines = KddCsvReader.Read(file).Where(l => l.LineNumber > resumeAfter); // the reader disposes the file
+            var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
             using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
             var writing = new Stopwatch();
             var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
@@ -113,7 +114,7 @@ public sealed class JobRunner(
                 writing.Stop();
                 Apply(job, outcome);
                 live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
-                var fraction = fileLength == 0 ? 1 : Math.Clamp((double)file.BytesRead / fileLength, 1e-6, 1);
+                var fraction = fileLength == 0 ? 1 : Math.Clamp((double)input.BytesRead / fileLength, 1e-6, 1);
                 live.PublishJob(ToProgress(job, (job.Read - startedAt) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3), (long)(job.Read / fraction)));
                 if (outcome.Alerts > 0)
                 {
@@ -128,7 +129,7 @@ public sealed class JobRunner(
         {
             await FinishAsync(db, job, JobStatus.Cancelled, "Cancelled by a user.");
         }
-        catch (Exception e) when (e is KddFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is KddFormatException or CaptureFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             logger.LogWarning(e, "Ingest job {JobId} failed", jobId);
             await FinishAsync(db, job, JobStatus.Failed, e.Message);

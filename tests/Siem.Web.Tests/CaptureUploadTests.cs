@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Siem.TestSupport;
+using Siem.Web.Ingest;
+
+namespace Siem.Web.Tests;
+
+/// <summary>Packet captures uploaded like any file: extraction -> classification -> events and incidents, as one job.</summary>
+public sealed class CaptureUploadTests
+{
+    private const double Start = 1_763_000_000; // 2025-11-13T02:13:20Z
+
+    /// <summary>Three web sessions to 192.168.1.20, then 300 unanswered SYNs to 10.0.0.1 within 1.5 s.</summary>
+    private static CaptureBuilder WebThenSynFlood()
+    {
+        var capture = new CaptureBuilder();
+        for (var i = 0; i < 3; i++)
+        {
+            capture.HttpSession(Start + i, "192.168.1.10", 50000 + i, "192.168.1.20", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n" + new string('x', 300));
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            capture.Tcp(Start + 10 + 0.005 * i, "10.0.0.66", 1024 + i, "10.0.0.1", 80, Tcp.Syn);
+        }
+
+        return capture;
+    }
+
+    private static byte[] Pcap(CaptureBuilder capture)
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("c.pcap");
+        capture.WritePcap(path);
+        return File.ReadAllBytes(path);
+    }
+
+    [Fact]
+    public async Task An_uploaded_pcap_becomes_events_with_the_capture_times_and_addresses_and_an_incident_per_target()
+    {
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+
+        var job = await client.UploadAndWaitAsync("traffic.pcap", Pcap(WebThenSynFlood()), "application/vnd.tcpdump.pcap");
+        await app.WaitForCorrelationAsync();
+
+        Assert.Equal(("Completed", 303L, 0L), (job.Status, job.Classified, job.Rejected));
+        await using var db = app.CreateDb();
+        var events = await db.Events.Where(e => e.JobId == job.Id).OrderBy(e => e.Line).ToListAsync();
+        Assert.Equal(303, events.Count);
+        Assert.Equal((long)(Start * 1000), events[0].TimeMs); // the capture's time, not the upload's
+        var first = events[0].Connection;
+        Assert.Equal(("192.168.1.10", "192.168.1.20", "http", "SF"), (first.SrcIp?.ToString(), first.DstIp?.ToString(), first.Service, first.Flag));
+        Assert.Equal((long)((Start + 10) * 1000), events[3].TimeMs);
+        var flood = events.Skip(3).ToList();
+        Assert.All(flood, e => Assert.Equal(("10.0.0.1", "S0"), (e.Connection.DstIp?.ToString(), e.Connection.Flag)));
+        Assert.True(flood.Count(e => e.IsAlert) >= 290, $"{flood.Count(e => e.IsAlert)} of 300 flood records are alerts");
+        Assert.DoesNotContain(events.Take(3), e => e.IsAlert);
+
+        var incident = Assert.Single(await db.Incidents.Where(i => i.DstHost == "10.0.0.1").ToListAsync());
+        Assert.Equal(flood.Count(e => e.IsAlert), incident.AlertCount);
+        Assert.Equal((long)((Start + 10) * 1000), incident.FirstSeenMs);
+        Assert.Empty(await db.Incidents.Where(i => i.DstHost == "192.168.1.20").ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_truncated_capture_keeps_what_came_before_and_reports_the_damage()
+    {
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+        var bytes = Pcap(WebThenSynFlood());
+
+        var job = await client.UploadAndWaitAsync("cut.pcap", bytes[..^30], "application/octet-stream");
+        job = (await client.GetFromJsonAsync<JobView>($"/api/jobs/{job.Id}", ApiHelpers.Json))!;
+
+        Assert.Equal("Completed", job.Status);
+        Assert.Equal(302, job.Classified); // the last SYN was cut
+        var rejection = Assert.Single(job.Rejections!);
+        Assert.Contains("damaged after frame 323", rejection.Reason);
+    }
+
+    [Fact]
+    public async Task A_file_named_like_a_capture_that_is_not_one_fails_with_a_clear_error()
+    {
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+
+        var job = await client.UploadAndWaitAsync("notes.pcap", "just some text\n"u8.ToArray(), "application/octet-stream");
+
+        Assert.Equal("Failed", job.Status);
+        Assert.Contains("neither pcap nor pcapng", job.Error);
+    }
+}
