@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Siem.Web.Tests.EndToEnd;
 
-/// <summary>What a user does first: sign in, upload a labelled sample, watch the job and the dashboard counters move.</summary>
+/// <summary>An analyst's day: sign in, upload a labelled sample, watch it fill the pages, acknowledge the neptune incident; a viewer finds no actions.</summary>
 public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [RequiresChromiumFact]
@@ -27,20 +27,24 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         }
     }
 
+    private const string AnalystEmail = "analyst@test.local";
+    private const string AnalystPassword = "Analyst-Password-42";
+
     private async Task Scenario(IPage page)
     {
+        // The admin (already there from the first start) has created an analyst account.
+        var created = await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest(AnalystEmail, AnalystPassword, "Analyst"));
+        created.EnsureSuccessStatusCode();
+
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(new Regex("/account/login"));
         await BrowserFixture.ScreenshotAsync(page, "01-login");
-        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
+        await page.FillAsync("#email", AnalystEmail);
         await page.FillAsync("#password", "wrong password");
         await page.ClickAsync("#sign-in");
         await Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong email or password");
 
-        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
-        await page.FillAsync("#password", SiemAppFactory.AdminPassword);
-        await page.ClickAsync("#sign-in");
-        await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(SiemAppFactory.AdminEmail);
+        await SignInAsync(page, AnalystEmail, AnalystPassword);
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync("0");
         await BrowserFixture.ScreenshotAsync(page, "02-dashboard-empty");
 
@@ -90,7 +94,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await page.GetByTestId("acknowledge").ClickAsync();
         await Expect(page.GetByTestId("incident-status")).ToHaveTextAsync("Acknowledged");
         await Expect(page.GetByTestId("audit")).ToContainTextAsync("SYN flood on 10.0.0.9, checking the firewall");
-        await Expect(page.GetByTestId("audit")).ToContainTextAsync(SiemAppFactory.AdminEmail);
+        await Expect(page.GetByTestId("audit")).ToContainTextAsync(AnalystEmail);
         await BrowserFixture.ScreenshotAsync(page, "06-incident-acknowledged");
 
         await page.GotoAsync("/");
@@ -102,7 +106,13 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
         await BrowserFixture.ScreenshotAsync(page, "07-dashboard-live");
 
-        // The admin page: create an API key (shown once) and see it listed.
+        // An analyst has no admin page; the admin creates an API key there (shown once) and sees it listed.
+        await page.GotoAsync("/admin");
+        await Expect(page).ToHaveURLAsync(new Regex("/account/denied"));
+        await Expect(page.GetByText("Your role does not allow this page")).ToBeVisibleAsync();
+        var admin = await browser.NewPageAsync();
+        await SignInAsync(admin, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
+        page = admin;
         await page.GotoAsync("/admin");
         await Expect(page.GetByTestId("users")).ToContainTextAsync(SiemAppFactory.AdminEmail);
         await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
@@ -115,17 +125,26 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         // A viewer reads the same incident and finds no action buttons.
         await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest("viewer@test.local", "Viewer-Password-42", "Viewer"));
         var viewer = await browser.NewPageAsync();
-        await viewer.GotoAsync("/account/login");
-        await viewer.FillAsync("#email", "viewer@test.local");
-        await viewer.FillAsync("#password", "Viewer-Password-42");
-        await viewer.ClickAsync("#sign-in");
-        await Expect(viewer.GetByTestId("signed-in-user")).ToHaveTextAsync("viewer@test.local");
+        await SignInAsync(viewer, "viewer@test.local", "Viewer-Password-42");
         await viewer.GotoAsync("/incidents");
         await viewer.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).First.ClickAsync();
         await Expect(viewer.GetByTestId("incident-detail")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("incident-actions")).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(viewer, "09-incident-as-viewer");
         File.Delete(sample);
+    }
+
+    internal static async Task SignInAsync(IPage page, string email, string password)
+    {
+        if (!page.Url.Contains("/account/login", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/account/login");
+        }
+
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#sign-in");
+        await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(email);
     }
 }
 
@@ -136,11 +155,7 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
     public async Task Replay_a_file_as_live_traffic_with_pause_and_resume()
     {
         var page = await browser.NewPageAsync();
-        await page.GotoAsync("/account/login");
-        await page.FillAsync("#email", SiemAppFactory.AdminEmail);
-        await page.FillAsync("#password", SiemAppFactory.AdminPassword);
-        await page.ClickAsync("#sign-in");
-        await Expect(page.GetByTestId("signed-in-user")).ToBeVisibleAsync();
+        await SignInAndUploadTests.SignInAsync(page, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
 
         await page.GotoAsync("/upload");
         await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
@@ -160,5 +175,36 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
         await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
         File.Delete(sample);
+    }
+}
+
+/// <summary>An analyst uploads a tcpdump capture; its connections show up with their own addresses.</summary>
+public sealed class CaptureFromTheUploadPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [RequiresChromiumFact]
+    public async Task Upload_a_pcap_and_find_its_connections_in_the_explorer()
+    {
+        var page = await browser.NewPageAsync();
+        await SignInAndUploadTests.SignInAsync(page, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
+        await page.GotoAsync("/upload");
+        await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
+        var capture = new Siem.TestSupport.CaptureBuilder();
+        for (var i = 0; i < 200; i++)
+        {
+            capture.Tcp(1_763_000_000 + 0.005 * i, "10.0.0.66", 2000 + i, "10.0.0.1", 80, Siem.TestSupport.Tcp.Syn);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"flood-{Guid.NewGuid():N}.pcap");
+        capture.WritePcap(path);
+        await page.SetInputFilesAsync("[data-testid=file-input]", path);
+        await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync("200");
+        await BrowserFixture.ScreenshotAsync(page, "11-upload-capture");
+
+        await page.GotoAsync("/events?q=" + Uri.EscapeDataString("flag:S0"));
+        await Expect(page.GetByText("200 events")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("events")).ToContainTextAsync("10.0.0.1");
+        await BrowserFixture.ScreenshotAsync(page, "12-events-from-capture");
+        File.Delete(path);
     }
 }
