@@ -12,5 +12,6 @@ public static class SiemCommandLine
         EvaluateCommand.Create(),
         ReplayCommand.Create(),
         ExtractCommand.Create(),
+        SeedCommand.Create(),
     };
 }
