@@ -23,6 +23,11 @@ if (args.Length > 0 && args[0] == "profile")
     return ProfileRun.Run();
 }
 
+if (args.Length > 0 && args[0] == "queries")
+{
+    return await QueryBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "extract")
 {
     return ExtractBenchmark.Run(args.Length > 1 ? args[1] : null);

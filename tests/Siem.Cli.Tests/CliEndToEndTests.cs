@@ -138,6 +138,32 @@ public class CliEndToEndTests
         Assert.Contains("error: Not a packet capture", errors);
     }
 
+    [Fact]
+    public async Task Seed_writes_a_labelled_time_ordered_file_mostly_normal_with_attack_episodes()
+    {
+        using var temp = new TempDirectory();
+        var source = temp.File("source.csv");
+        File.WriteAllText(source, LabelledCsv(normals: 30, floods: 20, smurfs: 10));
+        var output = temp.File("seed.csv.gz");
+        var started = DateTimeOffset.UtcNow;
+
+        var (exit, _, errors) = await Run("seed", "--events", "20000", "--out", output, "--days", "2", "--source", source);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("20,000 records over 2 days", errors);
+        var records = Detection.Reading.KddCsvReader.ReadFile(output).Select(l => Assert.IsType<Domain.Records.ConnectionRecord>(l.Record)).ToList();
+        Assert.Equal(20_000, records.Count);
+        Assert.Equal(15_000, records.Count(r => r.Label == "normal")); // three quarters
+        Assert.Equal(["neptune", "normal", "smurf"], records.Select(r => r.Label).Distinct().Order());
+        var times = records.Select(r => r.Timestamp!.Value).ToList();
+        Assert.Equal(times.Order(), times);
+        Assert.InRange(times[0], started.AddDays(-2).AddMinutes(-1), started.AddDays(-2).AddHours(2));
+        Assert.InRange(times[^1], started.AddHours(-2), DateTimeOffset.UtcNow);
+        Assert.All(records, r => Assert.NotNull(r.DstIp));
+        // Attacks come in episodes: each attack episode hits one host, so attack hosts are few.
+        Assert.InRange(records.Where(r => r.Label != "normal").Select(r => r.DstIp).Distinct().Count(), 1, 60);
+    }
+
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
         var (stdout, stderr) = (Console.Out, Console.Error);

@@ -49,7 +49,9 @@ internal sealed class SeedGenerator(IReadOnlyList<ConnectionRecord> source, Date
             }
 
             var category = KddLabels.CategoryOf(attack.Label);
-            var size = Math.Min(attackQuota - n, category is KddCategory.Dos or KddCategory.Probe ? random.Next(50, 20_000) : random.Next(1, 40));
+            // Floods and scans are big bursts, the others a handful of connections; no episode takes more than a tenth of the attacks.
+            var burst = category is KddCategory.Dos or KddCategory.Probe ? random.Next(50, 20_000) : random.Next(1, 40);
+            var size = Math.Min(attackQuota - n, Math.Min(burst, Math.Max(1, attackQuota / 10)));
             var episodeStart = startMs + (long)(random.NextDouble() * spanMs);
             var episodeLength = (long)TimeSpan.FromMinutes(random.Next(1, 61)).TotalMilliseconds;
             var host = random.Next(Hosts);

@@ -24,12 +24,12 @@ public static class EventEndpoints
                 }
 
                 var query = db.Events.AsNoTracking().Apply(new EventFilter(from, to, label, category, unknown)).Where(predicate);
-                var total = await query.LongCountAsync(ct);
+                var (total, isLowerBound) = await query.CountUpToCapAsync(ct);
                 var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
                     .Skip((number - 1) * size).Take(size).ToViews().ToListAsync(ct);
-                return Results.Ok(new Page<EventView>(items, total, number, size));
+                return Results.Ok(new Page<EventView>(items, total, number, size, isLowerBound));
             })
             .RequireAuthorization(SiemPolicies.Read)
-            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize)");
+            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; total is counted up to 10,000, totalIsLowerBound says when more matched)");
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Siem.Web.Persistence;
 
 namespace Siem.Web.Events;
@@ -6,13 +7,26 @@ public sealed record EventView(long Id, DateTimeOffset Time, string Label, strin
     string Protocol, string Service, string Flag, long SrcBytes, long DstBytes, string? SrcIp, string? DstIp, int? SrcPort, int? DstPort,
     string? ActualLabel, long JobId, long Line);
 
-public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize);
+/// <param name="TotalIsLowerBound">True when more matched than were counted (<see cref="EventQueries.CountCap"/>): "10,000+".</param>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize, bool TotalIsLowerBound = false);
 
 public sealed record EventFilter(DateTimeOffset? From, DateTimeOffset? To, string? Label, string? Category, bool? Unknown);
 
 public static class EventQueries
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>
+    /// Matches are counted up to this many. Beyond it an exact count means reading every matching row of a
+    /// store of millions (a second or more), and an analyst only needs to know it is "more than 10,000".
+    /// </summary>
+    public const int CountCap = 10_000;
+
+    public static async Task<(long Count, bool IsLowerBound)> CountUpToCapAsync(this IQueryable<SecurityEvent> events, CancellationToken cancellationToken)
+    {
+        var count = await events.Take(CountCap + 1).LongCountAsync(cancellationToken);
+        return count > CountCap ? (CountCap, true) : (count, false);
+    }
 
     public static IQueryable<SecurityEvent> Apply(this IQueryable<SecurityEvent> events, EventFilter filter)
     {

@@ -27,6 +27,7 @@ public sealed class EventWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly sqlite3_stmt _insertEvent;
     private readonly SqliteCommand _upsertRollup;
+    private readonly SqliteCommand _upsertAlertRollup;
     private readonly SqliteCommand _insertRejection;
     private readonly SqliteCommand _updateJob;
     private readonly int _keptRejections;
@@ -69,6 +70,16 @@ public sealed class EventWriter : IDisposable
             _upsertRollup.Parameters.Add(new SqliteParameter(name, null));
         }
 
+        _upsertAlertRollup = _connection.CreateCommand();
+        _upsertAlertRollup.CommandText = """
+            INSERT INTO alert_rollup_minutes ("Minute", "Dimension", "Value", "Count") VALUES ($m, $d, $v, $n)
+            ON CONFLICT ("Minute", "Dimension", "Value") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """;
+        foreach (var name in new[] { "$m", "$d", "$v", "$n" })
+        {
+            _upsertAlertRollup.Parameters.Add(new SqliteParameter(name, null));
+        }
+
         _insertRejection = _connection.CreateCommand();
         _insertRejection.CommandText = "INSERT OR IGNORE INTO job_rejections (\"JobId\", \"Line\", \"Reason\") VALUES ($j, $l, $r)";
         foreach (var name in new[] { "$j", "$l", "$r" })
@@ -105,12 +116,14 @@ public sealed class EventWriter : IDisposable
     {
         using var transaction = _connection.BeginTransaction();
         _upsertRollup.Transaction = transaction;
+        _upsertAlertRollup.Transaction = transaction;
         _insertRejection.Transaction = transaction;
         _updateJob.Transaction = transaction;
         _insertAlertGroup.Transaction = transaction;
         var alerts = new List<Alert>();
 
         var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
+        var alertCounts = new Dictionary<(long Minute, string Dimension, string Value), long>();
         long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
         var next = 0;
         foreach (var line in lines)
@@ -141,8 +154,9 @@ public sealed class EventWriter : IDisposable
             if (prediction.IsAlert)
             {
                 alertCount++;
-                alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), record.DstIp?.ToString(),
-                    prediction.Category.ToName(), prediction.Unknown, timeMs));
+                var host = record.DstIp?.ToString();
+                alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, prediction.Category.ToName(), prediction.Unknown, timeMs));
+                CountAlert(alertCounts, timeMs, record, host);
             }
 
             if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
@@ -169,6 +183,15 @@ public sealed class EventWriter : IDisposable
             _upsertRollup.ExecuteNonQuery();
         }
 
+        foreach (var ((minute, dimension, value), count) in alertCounts)
+        {
+            _upsertAlertRollup.Parameters[0].Value = minute;
+            _upsertAlertRollup.Parameters[1].Value = dimension;
+            _upsertAlertRollup.Parameters[2].Value = value;
+            _upsertAlertRollup.Parameters[3].Value = count;
+            _upsertAlertRollup.ExecuteNonQuery();
+        }
+
         // Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.
         foreach (var segment in AlertGrouping.Segment(alerts, _windowMs))
         {
@@ -191,6 +214,21 @@ public sealed class EventWriter : IDisposable
         transaction.Commit();
         return new BatchOutcome(lines.Count, classified, rejected, alertCount, labelled, correct,
             counts.ToDictionary(c => c.Key, c => c.Value.Count), lastLine);
+    }
+
+    private static void CountAlert(Dictionary<(long, string, string), long> counts, long timeMs, ConnectionRecord record, string? host)
+    {
+        var minute = Math.DivRem(timeMs, 60_000).Quotient;
+        Increment(counts, (minute, AlertRollupMinute.Service, record.Service));
+        Increment(counts, (minute, AlertRollupMinute.Protocol, record.ProtocolType));
+        Increment(counts, (minute, AlertRollupMinute.Flag, record.Flag));
+        if (host is not null)
+        {
+            Increment(counts, (minute, AlertRollupMinute.Host, host));
+        }
+
+        static void Increment(Dictionary<(long, string, string), long> counts, (long, string, string) key) =>
+            counts[key] = counts.GetValueOrDefault(key) + 1;
     }
 
     /// <summary>Inserts one event; false when (job, line) was already stored.</summary>
@@ -333,6 +371,7 @@ public sealed class EventWriter : IDisposable
     {
         _insertEvent.Dispose();
         _upsertRollup.Dispose();
+        _upsertAlertRollup.Dispose();
         _insertRejection.Dispose();
         _updateJob.Dispose();
         _insertAlertGroup.Dispose();

@@ -12,6 +12,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<JobRejection> JobRejections => Set<JobRejection>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();
     public DbSet<RollupMinute> Rollups => Set<RollupMinute>();
+    public DbSet<AlertRollupMinute> AlertRollups => Set<AlertRollupMinute>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -69,6 +70,12 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
         {
             r.ToTable("rollup_minutes");
             r.HasKey(x => new { x.Minute, x.Label });
+        });
+
+        builder.Entity<AlertRollupMinute>(r =>
+        {
+            r.ToTable("alert_rollup_minutes");
+            r.HasKey(x => new { x.Minute, x.Dimension, x.Value });
         });
 
         builder.Entity<Incident>(i =>

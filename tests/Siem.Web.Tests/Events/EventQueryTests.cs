@@ -82,4 +82,25 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("expected a value after", await bad.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Counts_stop_at_the_cap_and_say_so_while_small_results_are_exact()
+    {
+        // Its own store: exactly 10,001 smurf records, one past the cap.
+        await using var own = new SiemAppFactory();
+        var client = own.ApiClient();
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < EventQueries.CountCap + 1; i++)
+        {
+            text.Append(Siem.TestSupport.KddFixtures.ToCsvLine(i == 0 ? Siem.TestSupport.KddFixtures.NormalHttp() : Siem.TestSupport.KddFixtures.SmurfEcho(i % 7))).Append('\n');
+        }
+
+        await client.UploadAndWaitAsync("many.csv", text.ToString());
+
+        var all = await client.GetFromJsonAsync<Page<EventView>>("/api/events?pageSize=5", ApiHelpers.Json);
+        var one = await client.GetFromJsonAsync<Page<EventView>>("/api/events?q=service:http", ApiHelpers.Json);
+
+        Assert.Equal((10_000L, true, 5), (all!.Total, all.TotalIsLowerBound, all.Items.Count));
+        Assert.Equal((1L, false), (one!.Total, one.TotalIsLowerBound));
+    }
 }

@@ -29,6 +29,7 @@ public partial class Events
     private string? _query;
     private string? _error;
     private long _total;
+    private bool _totalIsLowerBound;
     private EventRow? _selected;
 
     protected override void OnInitialized() => _query = InitialQuery;
@@ -78,7 +79,7 @@ public partial class Events
             query = query.Where(e => e.TimeMs < to);
         }
 
-        _total = await query.LongCountAsync(cancellationToken);
+        (_total, _totalIsLowerBound) = await query.CountUpToCapAsync(cancellationToken);
         var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize)
             .Select(e => new EventRow(e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.JobId, e.Line, e.Connection))

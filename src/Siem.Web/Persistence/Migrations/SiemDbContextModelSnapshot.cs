@@ -146,6 +146,25 @@ namespace Siem.Web.Persistence.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Siem.Web.Persistence.AlertRollupMinute", b =>
+                {
+                    b.Property<long>("Minute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Dimension")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Minute", "Dimension", "Value");
+
+                    b.ToTable("alert_rollup_minutes", (string)null);
+                });
+
             modelBuilder.Entity("Siem.Web.Persistence.ApiKey", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Siem.Cli.Commands;
+
+namespace Siem.Bench;
+
+/// <summary>
+/// `queries [events]`: fills a store with `siem seed` records (default 5,000,000, over 7 days) through an
+/// upload to the real app, then times each page's data queries as the API serves them: timeline 7 d,
+/// attack breakdown 7 d, incidents page 1, explorer queries with a filter. The filled store is kept
+/// (SIEM_BENCH_STORE, default /tmp/siem-query-bench-N) so later runs only time the queries.
+/// </summary>
+internal static class QueryBenchmark
+{
+    private const int Runs = 7;
+
+    public static async Task<int> RunAsync(string? eventsArgument)
+    {
+        var events = eventsArgument is null ? 5_000_000 : long.Parse(eventsArgument, CultureInfo.InvariantCulture);
+        var store = Environment.GetEnvironmentVariable("SIEM_BENCH_STORE") ?? Path.Combine(Path.GetTempPath(), $"siem-query-bench-{events}");
+        Directory.CreateDirectory(store);
+        await using var server = await BenchServer.StartAsync(Path.Combine(store, "app-data"));
+        using var http = server.CreateClient();
+        var jobs = await http.GetFromJsonAsync<JsonElement>("api/jobs");
+        if (jobs.GetArrayLength() == 0)
+        {
+            await FillAsync(http, store, events);
+        }
+
+        var to = DateTimeOffset.UtcNow;
+        var from = to.AddDays(-7);
+        var range = $"from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
+        var queries = new (string Name, string Url)[]
+        {
+            ("timeline 7 d", $"api/stats/timeline?{range}"),
+            ("breakdown 7 d", $"api/stats/attacks?{range}"),
+            ("incidents page 1", "api/incidents?page=1&pageSize=50"),
+            ("explorer: label:neptune and service:private", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:neptune and service:private")),
+            ("explorer: category:r2l or unknown:true, 7 d", $"api/events?pageSize=50&{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
+            ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
+        };
+
+        var totals = await http.GetFromJsonAsync<JsonElement>("api/stats/breakdown");
+        Console.WriteLine($"store: {totals.GetProperty("total").GetInt64():N0} events, {totals.GetProperty("alerts").GetInt64():N0} alerts, in {store}");
+        foreach (var (name, url) in queries)
+        {
+            var times = new List<double>();
+            string? summary = null;
+            for (var run = 0; run <= Runs; run++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await http.GetAsync(url);
+                var body = await response.Content.ReadAsStringAsync();
+                clock.Stop();
+                response.EnsureSuccessStatusCode();
+                if (run > 0)
+                {
+                    times.Add(clock.Elapsed.TotalMilliseconds); // run 0 warms up
+                }
+
+                summary ??= Describe(body);
+            }
+
+            times.Sort();
+            Console.WriteLine($"{name,-48} median {times[times.Count / 2],7:F1} ms, max {times[^1],7:F1} ms  ({summary})");
+        }
+
+        Console.WriteLine("target: each under 200 ms (times include the loopback HTTP round trip)");
+        return 0;
+    }
+
+    private static async Task FillAsync(HttpClient http, string store, long events)
+    {
+        var seedFile = Path.Combine(store, "seed.csv.gz");
+        if (!File.Exists(seedFile))
+        {
+            var exit = await SiemCommandLine.Build().Parse(["seed", "--events", events.ToString(CultureInfo.InvariantCulture), "--out", seedFile]).InvokeAsync();
+            if (exit != 0)
+            {
+                throw new InvalidOperationException("siem seed failed");
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        await using var content = File.OpenRead(seedFile);
+        using var form = new MultipartFormDataContent();
+        var file = new StreamContent(content);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        form.Add(file, "file", "seed.csv.gz");
+        var response = await http.PostAsync("api/uploads", form);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        while (true)
+        {
+            var job = await http.GetFromJsonAsync<JsonElement>($"api/jobs/{id}");
+            var status = job.GetProperty("status").GetString();
+            if (status is "Completed" or "Failed" or "Cancelled")
+            {
+                Console.WriteLine($"filled: {status}, {job.GetProperty("classified").GetInt64():N0} events, {job.GetProperty("alerts").GetInt64():N0} alerts in {clock.Elapsed.TotalSeconds:F0} s");
+                break;
+            }
+
+            await Task.Delay(1000);
+        }
+
+        // Let the correlator turn the alerts into incidents before anything is timed.
+        long last = -1;
+        while (true)
+        {
+            await Task.Delay(2000);
+            var incidents = (await http.GetFromJsonAsync<JsonElement>("api/incidents?pageSize=1")).GetProperty("total").GetInt64();
+            if (incidents == last)
+            {
+                Console.WriteLine($"incidents: {incidents:N0} after {clock.Elapsed.TotalSeconds:F0} s");
+                return;
+            }
+
+            last = incidents;
+        }
+    }
+
+    private static string Describe(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        return root.TryGetProperty("total", out var total)
+                ? $"total {total}{(root.TryGetProperty("totalIsLowerBound", out var more) && more.GetBoolean() ? "+" : "")}"
+            : root.TryGetProperty("buckets", out var buckets) ? $"{buckets.GetArrayLength()} buckets"
+            : root.TryGetProperty("alerts", out var alerts) ? $"{alerts} alerts"
+            : $"{body.Length} bytes";
+    }
+}
