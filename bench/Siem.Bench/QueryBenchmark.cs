@@ -40,6 +40,7 @@ internal static class QueryBenchmark
             ("incidents page 1", "api/incidents?page=1&pageSize=50"),
             ("explorer: label:neptune and service:private", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:neptune and service:private")),
             ("explorer: category:r2l or unknown:true, 7 d", $"api/events?pageSize=50&{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
+            ("explorer: label:guess_passwd (rare)", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:guess_passwd")),
             ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
         };
 

@@ -23,7 +23,8 @@ public static class EventEndpoints
                     return Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
                 }
 
-                var query = db.Events.AsNoTracking().Apply(new EventFilter(from, to, label, category, unknown)).Where(predicate);
+                var query = (await EventSearch.FilterAsync(db, predicate, from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds(), ct))
+                    .Apply(new EventFilter(null, null, label, category, unknown));
                 var (total, isLowerBound) = await query.CountUpToCapAsync(ct);
                 var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
                     .Skip((number - 1) * size).Take(size).ToViews().ToListAsync(ct);

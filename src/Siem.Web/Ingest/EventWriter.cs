@@ -123,7 +123,7 @@ public sealed class EventWriter : IDisposable
         var alerts = new List<Alert>();
 
         var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
-        var alertCounts = new Dictionary<(long Minute, string Dimension, string Value), long>();
+        var alertCounts = new Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long>();
         long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
         var next = 0;
         foreach (var line in lines)
@@ -156,7 +156,8 @@ public sealed class EventWriter : IDisposable
                 alertCount++;
                 var host = record.DstIp?.ToString();
                 alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, prediction.Category.ToName(), prediction.Unknown, timeMs));
-                CountAlert(alertCounts, timeMs, record, host);
+                var alertKey = (Math.DivRem(timeMs, 60_000).Quotient, record.Service, record.ProtocolType, record.Flag, host);
+                alertCounts[alertKey] = alertCounts.GetValueOrDefault(alertKey) + 1;
             }
 
             if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
@@ -183,7 +184,7 @@ public sealed class EventWriter : IDisposable
             _upsertRollup.ExecuteNonQuery();
         }
 
-        foreach (var ((minute, dimension, value), count) in alertCounts)
+        foreach (var ((minute, dimension, value), count) in AlertRollups(alertCounts))
         {
             _upsertAlertRollup.Parameters[0].Value = minute;
             _upsertAlertRollup.Parameters[1].Value = dimension;
@@ -216,19 +217,24 @@ public sealed class EventWriter : IDisposable
             counts.ToDictionary(c => c.Key, c => c.Value.Count), lastLine);
     }
 
-    private static void CountAlert(Dictionary<(long, string, string), long> counts, long timeMs, ConnectionRecord record, string? host)
+    /// <summary>The batch's alerts, counted once per combination (cheap per record), split into one count per dimension.</summary>
+    private static Dictionary<(long, string, string), long> AlertRollups(Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long> combined)
     {
-        var minute = Math.DivRem(timeMs, 60_000).Quotient;
-        Increment(counts, (minute, AlertRollupMinute.Service, record.Service));
-        Increment(counts, (minute, AlertRollupMinute.Protocol, record.ProtocolType));
-        Increment(counts, (minute, AlertRollupMinute.Flag, record.Flag));
-        if (host is not null)
+        var counts = new Dictionary<(long, string, string), long>();
+        foreach (var ((minute, service, protocol, flag, host), count) in combined)
         {
-            Increment(counts, (minute, AlertRollupMinute.Host, host));
+            Add((minute, AlertRollupMinute.Service, service), count);
+            Add((minute, AlertRollupMinute.Protocol, protocol), count);
+            Add((minute, AlertRollupMinute.Flag, flag), count);
+            if (host is not null)
+            {
+                Add((minute, AlertRollupMinute.Host, host), count);
+            }
         }
 
-        static void Increment(Dictionary<(long, string, string), long> counts, (long, string, string) key) =>
-            counts[key] = counts.GetValueOrDefault(key) + 1;
+        return counts;
+
+        void Add((long, string, string) key, long count) => counts[key] = counts.GetValueOrDefault(key) + count;
     }
 
     /// <summary>Inserts one event; false when (job, line) was already stored.</summary>

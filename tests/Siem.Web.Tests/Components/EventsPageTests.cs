@@ -33,6 +33,9 @@ public sealed class EventsPageTests : ComponentTestContext
                 });
             }
 
+            // The writer stores the per-minute rollups with the events; the search relies on them.
+            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 10, Alerts = 10 });
+            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "normal", Category = "normal", Count = 20 });
             await db.SaveChangesAsync();
         }
 

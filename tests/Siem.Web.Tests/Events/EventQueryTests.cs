@@ -104,3 +104,29 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
         Assert.Equal((1L, false), (one!.Total, one.TotalIsLowerBound));
     }
 }
+
+/// <summary>How a query narrows itself to the minutes its labels occur in.</summary>
+public sealed class EventSearchTests
+{
+    [Theory]
+    [InlineData("label:guess_passwd", "(r.Label == \"guess_passwd\")")]
+    [InlineData("label:neptune and src_bytes>10", "(r.Label == \"neptune\")")]
+    [InlineData("category:r2l and label:imap", "((r.Category == \"r2l\") AndAlso (r.Label == \"imap\"))")]
+    [InlineData("label:imap or label:phf", "((r.Label == \"imap\") OrElse (r.Label == \"phf\"))")]
+    [InlineData("label:imap or unknown:true", null)]
+    [InlineData("not label:normal", null)]
+    [InlineData("src_bytes>10000", null)]
+    public void Label_and_category_conditions_carry_over_to_the_rollups(string query, string? expected) =>
+        Assert.Equal(expected, EventSearch.RollupCondition(EventQuery.Parse(query))?.Body.ToString());
+
+    [Fact]
+    public void Minutes_become_runs_and_the_closest_runs_are_joined_past_the_limit()
+    {
+        long[] minutes = [10, 11, 12, 20, 21, 100, 103];
+
+        Assert.Equal([(600_000L, 780_000L), (1_200_000L, 1_320_000L), (6_000_000L, 6_060_000L), (6_180_000L, 6_240_000L)], EventSearch.Ranges(minutes, 20));
+        // Two ranges allowed: the widest gap (21 -> 100) stays a break, the others are joined.
+        Assert.Equal([(600_000L, 1_320_000L), (6_000_000L, 6_240_000L)], EventSearch.Ranges(minutes, 2));
+        Assert.Empty(EventSearch.Ranges([], 20));
+    }
+}

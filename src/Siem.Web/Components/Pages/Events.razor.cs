@@ -68,17 +68,7 @@ public partial class Events
         }
 
         await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.Events.AsNoTracking().Where(predicate);
-        if (FromMs is { } from)
-        {
-            query = query.Where(e => e.TimeMs >= from);
-        }
-
-        if (ToMs is { } to)
-        {
-            query = query.Where(e => e.TimeMs < to);
-        }
-
+        var query = await EventSearch.FilterAsync(db, predicate, FromMs, ToMs, cancellationToken);
         (_total, _totalIsLowerBound) = await query.CountUpToCapAsync(cancellationToken);
         var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize)
