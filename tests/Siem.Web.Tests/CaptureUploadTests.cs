@@ -61,6 +61,12 @@ public sealed class CaptureUploadTests
         Assert.Equal(flood.Count(e => e.IsAlert), incident.AlertCount);
         Assert.Equal((long)((Start + 10) * 1000), incident.FirstSeenMs);
         Assert.Empty(await db.Incidents.Where(i => i.DstHost == "192.168.1.20").ToListAsync());
+
+        // Its activity: the alerts over its lifetime add up to its count, and its first events are the flood's.
+        var activity = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/incidents/{incident.Id}/activity");
+        Assert.Equal(incident.AlertCount, activity.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("alerts").GetInt64()));
+        Assert.Equal(10, activity.GetProperty("samples").GetArrayLength());
+        Assert.All(activity.GetProperty("samples").EnumerateArray(), e => Assert.Equal("10.0.0.1", e.GetProperty("dstIp").GetString()));
     }
 
     [Fact]

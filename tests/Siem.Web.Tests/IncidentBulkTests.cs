@@ -54,6 +54,29 @@ public sealed class IncidentBulkTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Closing_everything_active_in_a_time_range_and_unassigned_touches_nothing_else()
+    {
+        var client = _app.ApiClient();
+        await using (var db = _app.CreateDb())
+        {
+            // smurf was active last hour, neptune is taken by someone.
+            await db.Incidents.Where(i => i.Label == "smurf").ExecuteUpdateAsync(u => u.SetProperty(i => i.FirstSeenMs, 3_600_000).SetProperty(i => i.LastSeenMs, 7_200_000));
+            await db.Incidents.Where(i => i.Label == "neptune").ExecuteUpdateAsync(u => u.SetProperty(i => i.FirstSeenMs, 3_600_000).SetProperty(i => i.LastSeenMs, 7_200_000).SetProperty(i => i.Assignee, "bob@test"));
+        }
+
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(3_000_000);
+        var listed = await client.GetFromJsonAsync<Siem.Web.Events.Page<IncidentSummary>>($"/api/incidents?assignee=none&from={Uri.EscapeDataString(from.ToString("O"))}", ApiHelpers.Json);
+        var response = await client.PostAsJsonAsync("/api/incidents/bulk/close", new BulkRequest(null, null, null, null, "Benign", "maintenance window", IncidentFilter.Unassigned, from));
+
+        Assert.Equal(["smurf"], listed!.Items.Select(i => i.Label));
+        Assert.Equal(new BulkResult(1, 0), await response.Content.ReadFromJsonAsync<BulkResult>(ApiHelpers.Json));
+        var statuses = await StatusesAsync();
+        Assert.Equal(IncidentStatus.Closed, statuses["smurf"]);
+        Assert.Equal(IncidentStatus.Open, statuses["neptune"]); // assigned: outside the filter
+        Assert.Equal(IncidentStatus.Open, statuses["satan"]);   // active before the range
+    }
+
+    [Fact]
     public async Task Acknowledging_selected_ids_touches_only_those_and_skips_impossible_moves()
     {
         var client = _app.ApiClient();

@@ -11,16 +11,22 @@ public sealed record IncidentActionRequest(string? Reason, string? Note);
 public sealed record AssignRequest(string? Assignee);
 
 /// <summary>A bulk action: the given ids, or (without ids) every incident matching the filter fields.</summary>
-public sealed record BulkRequest(IReadOnlyList<long>? Ids, string? Status, string? Severity, string? Label, string? Reason, string? Note);
+public sealed record BulkRequest(IReadOnlyList<long>? Ids, string? Status, string? Severity, string? Label, string? Reason, string? Note,
+    string? Assignee = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
 
 public static class IncidentEndpoints
 {
     public static void MapIncidentEndpoints(this RouteGroupBuilder api)
     {
         var incidents = api.MapGroup("/incidents").RequireAuthorization(SiemPolicies.Read);
-        incidents.MapGet("/", ListAsync).WithSummary("Incidents, most recent activity first (filters: status, severity, label; paging: page, pageSize)");
+        incidents.MapGet("/", ListAsync).WithSummary("Incidents, most recent activity first (filters: status, severity, label, assignee ('none' = unassigned), from, to; paging: page, pageSize)");
         incidents.MapGet("/{id:long}", async (long id, IncidentService service, CancellationToken ct) =>
             await service.GetAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem($"No incident {id}.", statusCode: 404));
+        incidents.MapGet("/{id:long}/activity", async (long id, IncidentService service, SiemDbContext db, CancellationToken ct) =>
+                await service.GetAsync(id, ct) is { } detail
+                    ? Results.Ok(ToActivityView(await IncidentActivity.LoadAsync(db, detail.Incident, ct)))
+                    : Results.Problem($"No incident {id}.", statusCode: 404))
+            .WithSummary("The incident's alerts per interval over its lifetime, and its first events");
 
         var act = incidents.MapGroup("/{id:long}").RequireAuthorization(SiemPolicies.Act);
         act.MapPost("/acknowledge", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Acknowledged, body, s, c, ct));
@@ -28,12 +34,13 @@ public static class IncidentEndpoints
         act.MapPost("/close", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Closed, body, s, c, ct));
         act.MapPost("/reopen", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Open, body, s, c, ct));
         incidents.MapPost("/bulk/{action}", BulkAsync).RequireAuthorization(SiemPolicies.Act)
-            .WithSummary("acknowledge|resolve|close|reopen the incidents in 'ids', or, without ids, every incident matching 'status', 'severity' and 'label'");
+            .WithSummary("acknowledge|resolve|close|reopen the incidents in 'ids', or, without ids, every incident matching 'status', 'severity', 'label', 'assignee', 'from' and 'to'");
         act.MapPost("/assign", async (long id, AssignRequest body, IncidentService s, HttpContext c, CancellationToken ct) =>
             ToResult(await s.AssignAsync(id, body.Assignee, Actor(c), ct)));
     }
 
-    private static async Task<IResult> ListAsync(SiemDbContext db, string? status, string? severity, string? label, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> ListAsync(SiemDbContext db, string? status, string? severity, string? label, string? assignee,
+        DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken ct)
     {
         IncidentStatus? statusFilter = null;
         if (status is not null)
@@ -57,7 +64,7 @@ public static class IncidentEndpoints
             severityFilter = parsed;
         }
 
-        var query = new IncidentFilter(statusFilter, severityFilter, label).Apply(db.Incidents.AsNoTracking());
+        var query = new IncidentFilter(statusFilter, severityFilter, label, assignee, from, to).Apply(db.Incidents.AsNoTracking());
         var size = Math.Clamp(pageSize ?? 50, 1, 500);
         var number = Math.Max(page ?? 1, 1);
         var total = await query.LongCountAsync(ct);
@@ -115,9 +122,16 @@ public static class IncidentEndpoints
         var filter = new IncidentFilter(
             Enum.TryParse<IncidentStatus>(body.Status, true, out var s) ? s : null,
             Enum.TryParse<IncidentSeverity>(body.Severity, true, out var v) ? v : null,
-            body.Label);
+            body.Label, body.Assignee, body.From, body.To);
         return Results.Ok(await service.ChangeStatusManyAsync(body.Ids, filter, to.Value, Actor(context), resolution, body.Note, ct));
     }
+
+    private static object ToActivityView(IncidentActivityData data) => new
+    {
+        data.BucketSeconds,
+        Buckets = data.Buckets.Select(b => new { b.Start, b.Alerts }),
+        data.Samples,
+    };
 
     private static IResult ToResult(IncidentActionResult result) => result switch
     {

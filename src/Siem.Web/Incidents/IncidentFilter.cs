@@ -7,10 +7,37 @@ namespace Siem.Web.Incidents;
 /// The one definition of "incidents matching the filter", used by the list and by bulk actions, so acting on
 /// everything that matches touches exactly what the list shows.
 /// </summary>
-public sealed record IncidentFilter(IncidentStatus? Status = null, IncidentSeverity? Severity = null, string? Label = null)
+/// <param name="Assignee">A user name, or <see cref="Unassigned"/> for incidents nobody has taken.</param>
+/// <param name="From">Only incidents active at or after this time (last seen >= From).</param>
+/// <param name="To">Only incidents active before this time (first seen &lt; To).</param>
+public sealed record IncidentFilter(
+    IncidentStatus? Status = null, IncidentSeverity? Severity = null, string? Label = null,
+    string? Assignee = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
+    public const string Unassigned = "none";
+
     public IQueryable<Incident> Apply(IQueryable<Incident> incidents)
     {
+        if (!string.IsNullOrWhiteSpace(Assignee))
+        {
+            var assignee = Assignee.Trim();
+            incidents = assignee.Equals(Unassigned, StringComparison.OrdinalIgnoreCase)
+                ? incidents.Where(i => i.Assignee == null)
+                : incidents.Where(i => i.Assignee == assignee);
+        }
+
+        if (From is { } from)
+        {
+            var fromMs = from.ToUnixTimeMilliseconds();
+            incidents = incidents.Where(i => i.LastSeenMs >= fromMs);
+        }
+
+        if (To is { } to)
+        {
+            var toMs = to.ToUnixTimeMilliseconds();
+            incidents = incidents.Where(i => i.FirstSeenMs < toMs);
+        }
+
         if (Status is { } status)
         {
             incidents = incidents.Where(i => i.Status == status);

@@ -27,27 +27,46 @@ public partial class Incidents
     private string? _note;
     private IncidentResolution? _resolution;
 
-    private IncidentFilter Filter => new(
-        Enum.TryParse<IncidentStatus>(_status, out var status) ? status : null,
-        Enum.TryParse<IncidentSeverity>(_severity, out var severity) ? severity : null,
-        _label);
+    private string? _assignee;
+    private string _range = "all";
+    private IncidentResolution? _bulkResolution;
+    private IncidentActivityData? _activity;
+
+    /// <summary>Relative ranges of incident activity offered above the grid.</summary>
+    internal static readonly (string Key, string Text, TimeSpan? Span)[] Ranges =
+        [("1h", "Last hour", TimeSpan.FromHours(1)), ("24h", "Last 24 hours", TimeSpan.FromDays(1)), ("7d", "Last 7 days", TimeSpan.FromDays(7)), ("all", "Any time", null)];
+
+    private IncidentFilter Filter => BuildFilter(_status, _severity, _label, _assignee, _range, TimeProvider.System.GetUtcNow());
+
+    internal static IncidentFilter BuildFilter(string? status, string? severity, string? label, string? assignee, string range, DateTimeOffset now) => new(
+        Enum.TryParse<IncidentStatus>(status, out var s) ? s : null,
+        Enum.TryParse<IncidentSeverity>(severity, out var v) ? v : null,
+        label,
+        assignee,
+        Ranges.FirstOrDefault(r => r.Key == range).Span is { } span ? now - span : null);
 
     private HashSet<IncidentSummary> _selection = [];
     private int _matching;
 
-    /// <summary>Acknowledges the selected rows, or every incident matching the filter when <paramref name="allMatching"/>.</summary>
-    private async Task AcknowledgeManyAsync(bool allMatching)
+    /// <summary>Changes the selected rows, or every incident matching the filter (and only those) when <paramref name="allMatching"/>.</summary>
+    private async Task ChangeManyAsync(IncidentStatus to, bool allMatching)
     {
         if (await ActorAsync() is not { } actor)
         {
             return;
         }
 
+        if (IncidentRules.NeedsResolution(to) && _bulkResolution is null)
+        {
+            Snackbar.Add($"Choose a reason before {to.ToString().ToLowerInvariant()} several incidents.", MudBlazor.Severity.Warning);
+            return;
+        }
+
         await using var db = await DbFactory.CreateDbContextAsync();
         var ids = allMatching ? null : _selection.Select(s => s.Id).ToList();
         var result = await new IncidentService(db, Live, TimeProvider.System)
-            .ChangeStatusManyAsync(ids, allMatching ? Filter : null, IncidentStatus.Acknowledged, actor, null, _note);
-        Snackbar.Add($"{result.Changed} acknowledged, {result.Skipped} skipped (already acknowledged or closed)", MudBlazor.Severity.Success);
+            .ChangeStatusManyAsync(ids, allMatching ? Filter : null, to, actor, IncidentRules.NeedsResolution(to) ? _bulkResolution : null, _note);
+        Snackbar.Add($"{result.Changed} {to.ToString().ToLowerInvariant()}, {result.Skipped} skipped (already in that state or not allowed from theirs)", MudBlazor.Severity.Success);
         _selection = [];
         await ReloadAsync();
     }
@@ -69,6 +88,7 @@ public partial class Incidents
     {
         await using var db = await DbFactory.CreateDbContextAsync();
         _detail = await new IncidentService(db, Live, TimeProvider.System).GetAsync(id);
+        _activity = _detail is null ? null : await IncidentActivity.LoadAsync(db, _detail.Incident);
         (_note, _resolution) = (null, null);
     }
 
@@ -127,14 +147,25 @@ public partial class Incidents
         return null;
     }
 
+    /// <summary>A small area chart of the incident's alerts over its lifetime.</summary>
+    private static object SparklineOptions(IncidentActivityData activity) => new
+    {
+        chart = new { type = "area", height = 80, sparkline = new { enabled = true }, animations = new { enabled = false } },
+        stroke = new { curve = "straight", width = 2 },
+        colors = new[] { "#ef5350" },
+        series = new[] { new { name = "alerts", data = activity.Buckets.Select(b => new object[] { b.Start.ToUnixTimeMilliseconds(), b.Alerts }).ToArray() } },
+        xaxis = new { type = "datetime" },
+        tooltip = new { x = new { format = "yyyy-MM-dd HH:mm" } },
+    };
+
+    internal static string IntervalText(int seconds) =>
+        seconds % 86_400 == 0 ? $"{seconds / 86_400} d" : seconds % 3_600 == 0 ? $"{seconds / 3_600} h" : seconds % 60 == 0 ? $"{seconds / 60} min" : $"{seconds} s";
+
+    private static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
+
     internal static string EventsLink(IncidentSummary incident)
     {
-        var query = incident.Label == IncidentRules.UnknownLabel ? "unknown:true" : $"label:{incident.Label}";
-        if (incident.DstHost is { } host)
-        {
-            query += $" and dst_ip:\"{host}\"";
-        }
-
+        var query = IncidentActivity.EventQueryOf(incident);
         return $"/events?from={incident.FirstSeen.ToUnixTimeMilliseconds()}&to={incident.LastSeen.ToUnixTimeMilliseconds() + 1}&q={Uri.EscapeDataString(query)}";
     }
 }
