@@ -32,5 +32,26 @@ public static class EventEndpoints
             })
             .RequireAuthorization(SiemPolicies.Read)
             .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; total is counted up to 10,000, totalIsLowerBound says when more matched)");
+
+        api.MapGet("/events/export", async (HttpContext context, SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
+            {
+                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
+                try
+                {
+                    predicate = EventQuery.Parse(q);
+                }
+                catch (EventQueryException e)
+                {
+                    await Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+                    return;
+                }
+
+                var events = await EventSearch.FilterAsync(db, predicate, from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds(), ct);
+                context.Response.ContentType = "text/csv; charset=utf-8";
+                context.Response.Headers.ContentDisposition = $"attachment; filename=\"events-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
+                await EventExport.WriteAsync(events, context.Response.Body, ct);
+            })
+            .RequireAuthorization(SiemPolicies.Read)
+            .WithSummary("Every event the query matches (q, from, to as for /api/events) as CSV, oldest first, streamed");
     }
 }

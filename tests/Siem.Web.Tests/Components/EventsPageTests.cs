@@ -50,4 +50,24 @@ public sealed class EventsPageTests : ComponentTestContext
         await cut.InvokeAsync(() => cut.Find("[data-testid=search]").Click());
         cut.WaitForAssertion(() => Assert.Contains("expected a value after 'label:'", cut.Find("[data-testid=query-error]").TextContent));
     }
+
+    [Fact]
+    public void The_column_chooser_hides_and_shows_columns_and_export_follows_the_query()
+    {
+        var popovers = Render<MudBlazor.MudPopoverProvider>(); // where the menu's items render
+        var cut = Render<Siem.Web.Components.Pages.Events>();
+        cut.WaitForAssertion(() => Assert.Contains("Protocol", cut.Find("[data-testid=events] thead").TextContent));
+        Assert.DoesNotContain("Duration (s)", cut.Find("[data-testid=events] thead").TextContent);
+
+        cut.InvokeAsync(() => cut.FindComponents<MudBlazor.MudMenu>().Single().Instance.OpenMenuAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
+        popovers.WaitForAssertion(() => Assert.NotNull(popovers.Find("[data-testid=column-Protocol]")));
+        popovers.Find("[data-testid=column-Protocol]").Click();
+        popovers.Find("[data-testid='column-Duration (s)']").Click();
+
+        cut.WaitForAssertion(() => Assert.DoesNotContain("Protocol", cut.Find("[data-testid=events] thead").TextContent));
+        Assert.Contains("Duration (s)", cut.Find("[data-testid=events] thead").TextContent);
+
+        cut.Find("#query").Input("label:smurf");
+        cut.WaitForAssertion(() => Assert.EndsWith("/api/events/export?q=label%3Asmurf", cut.Find("[data-testid=export]").GetAttribute("href")));
+    }
 }

@@ -84,6 +84,30 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
     }
 
     [Fact]
+    public async Task Export_streams_every_match_as_csv_with_all_features_oldest_first()
+    {
+        await using var own = new SiemAppFactory();
+        var client = own.ApiClient();
+        await client.UploadAndWaitAsync("export.csv", IngestTests.MixedFile(out _, out _));
+
+        var response = await client.GetAsync("/api/events/export?q=" + Uri.EscapeDataString("label:neptune"));
+        var bad = await client.GetAsync("/api/events/export?q=" + Uri.EscapeDataString("label:"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("attachment", response.Content.Headers.ContentDisposition!.ToString());
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        Assert.Equal(["time", "label", "category", "confidence", "unknown", "duration"], header[..6]);
+        Assert.Contains("dst_host_srv_rerror_rate", header);
+        Assert.Equal(21, lines.Length); // the 20 neptune records
+        var times = lines[1..].Select(l => l.Split(',')[0]).ToList();
+        Assert.Equal(times.Order(StringComparer.Ordinal), times);
+        Assert.All(lines[1..], l => Assert.Contains(",10.0.0.9,", l));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Counts_stop_at_the_cap_and_say_so_while_small_results_are_exact()
     {
         // Its own store: exactly 10,001 smurf records, one past the cap.

@@ -34,6 +34,63 @@ public partial class Events
 
     protected override void OnInitialized() => _query = InitialQuery;
 
+    /// <summary>The grid's columns; the column chooser hides or shows them (Time and Label always show).</summary>
+    internal static readonly (string Name, RenderFragment<EventRow> Cell, bool Always)[] Columns =
+    [
+        ("Time (UTC)", row => b => b.AddContent(0, row.Time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)), true),
+        ("Label", LabelCell, true),
+        ("Category", CategoryCell, false),
+        ("Confidence", row => b => b.AddContent(0, row.Confidence.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)), false),
+        ("Protocol", row => b => b.AddContent(0, row.Connection.ProtocolType), false),
+        ("Service", row => b => b.AddContent(0, row.Connection.Service), false),
+        ("Flag", row => b => b.AddContent(0, row.Connection.Flag), false),
+        ("Source", row => b => b.AddContent(0, Endpoint(row.Connection.SrcIp, row.Connection.SrcPort)), false),
+        ("Destination", row => b => b.AddContent(0, Endpoint(row.Connection.DstIp, row.Connection.DstPort)), false),
+        ("Bytes out / in", row => b => b.AddContent(0, $"{row.Connection.SrcBytes:N0} / {row.Connection.DstBytes:N0}"), false),
+        ("Duration (s)", row => b => b.AddContent(0, row.Connection.Duration), false),
+        ("Count (2 s)", row => b => b.AddContent(0, row.Connection.Count), false),
+        ("Job / line", row => b => b.AddContent(0, $"{row.JobId} / {row.Line}"), false),
+    ];
+
+    /// <summary>Shown by default: everything but the extra feature columns.</summary>
+    private readonly HashSet<string> _hidden = ["Duration (s)", "Count (2 s)", "Job / line"];
+
+    private bool IsShown(string column) => !_hidden.Contains(column);
+
+    private void ToggleColumn(string column)
+    {
+        if (Columns.First(c => c.Name == column).Always || _hidden.Remove(column))
+        {
+            return;
+        }
+
+        _hidden.Add(column);
+    }
+
+    private string ExportUrl
+    {
+        get
+        {
+            var parameters = new List<string>();
+            if (!string.IsNullOrWhiteSpace(_query))
+            {
+                parameters.Add("q=" + Uri.EscapeDataString(_query));
+            }
+
+            if (FromMs is { } from)
+            {
+                parameters.Add("from=" + Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(from).ToString("O")));
+            }
+
+            if (ToMs is { } to)
+            {
+                parameters.Add("to=" + Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(to).ToString("O")));
+            }
+
+            return "/api/events/export" + (parameters.Count == 0 ? "" : "?" + string.Join('&', parameters));
+        }
+    }
+
     private async Task OnKeyDownAsync(KeyboardEventArgs e)
     {
         if (e.Key == "Enter")
