@@ -41,6 +41,9 @@ internal static class QueryBenchmark
             ("explorer: label:neptune and service:private", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:neptune and service:private")),
             ("explorer: category:r2l or unknown:true, 7 d", $"api/events?pageSize=50&{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
             ("explorer: label:guess_passwd (rare)", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:guess_passwd")),
+            ("explorer histogram: everything, 7 d", $"api/events/histogram?{range}"),
+            ("explorer histogram: label:smurf or label:back", "api/events/histogram?q=" + Uri.EscapeDataString("label:smurf or label:back")),
+            ("explorer export: label:guess_passwd (CSV)", "api/events/export?q=" + Uri.EscapeDataString("label:guess_passwd")),
             ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
         };
 
@@ -125,6 +128,11 @@ internal static class QueryBenchmark
 
     private static string Describe(string body)
     {
+        if (!body.StartsWith('{'))
+        {
+            return $"{body.Count(c => c == '\n')} CSV lines";
+        }
+
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
         return root.TryGetProperty("total", out var total)

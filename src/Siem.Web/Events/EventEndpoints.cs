@@ -33,6 +33,27 @@ public static class EventEndpoints
             .RequireAuthorization(SiemPolicies.Read)
             .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; total is counted up to 10,000, totalIsLowerBound says when more matched)");
 
+        api.MapGet("/events/histogram", async (SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
+            {
+                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
+                try
+                {
+                    predicate = EventQuery.Parse(q);
+                }
+                catch (EventQueryException e)
+                {
+                    return Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                var (fromMs, toMs) = (from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds());
+                var (_, isLowerBound) = await (await EventSearch.FilterAsync(db, predicate, fromMs, toMs, ct)).CountUpToCapAsync(ct);
+                return await EventSearch.HistogramAsync(db, predicate, fromMs, toMs, matchesAreFew: !isLowerBound, ct) is { } histogram
+                    ? Results.Ok(new { histogram.BucketSeconds, Buckets = histogram.Buckets.Select(b => new { b.Start, b.Count }) })
+                    : Results.Problem("Over 10,000 matches of a query the per-minute rollups cannot count (they know label and category): narrow the query or the range.",
+                        title: "No histogram for this query", statusCode: StatusCodes.Status422UnprocessableEntity);
+            })
+            .RequireAuthorization(SiemPolicies.Read)
+            .WithSummary("Matches per interval (q, from, to as for /api/events): exact from the rollups for label/category queries, else counted when there are at most 10,000 matches");
         api.MapGet("/events/export", async (HttpContext context, SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
             {
                 System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;

@@ -17,9 +17,6 @@ public static class IncidentActivity
     public const int SampleCount = 10;
     private const int MaxBuckets = 60;
 
-    private static readonly long[] NiceIntervalsMs =
-        [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000];
-
     public static string EventQueryOf(IncidentSummary incident)
     {
         var query = incident.Label == IncidentRules.UnknownLabel ? "unknown:true" : $"label:{incident.Label}";
@@ -33,7 +30,7 @@ public static class IncidentActivity
         var events = await EventSearch.FilterAsync(db, EventQuery.Parse(EventQueryOf(incident)), fromMs, toMs, cancellationToken);
 
         // The smallest round interval that gives the sparkline at most MaxBuckets points.
-        var bucketMs = NiceIntervalsMs.FirstOrDefault(ms => (toMs - fromMs) / ms < MaxBuckets, NiceIntervalsMs[^1]);
+        var bucketMs = Stats.TimeBuckets.IntervalMs(toMs - fromMs, MaxBuckets);
         var start = fromMs / bucketMs;
         var counts = await events.GroupBy(e => e.TimeMs / bucketMs)
             .Select(g => new BucketCount { Bucket = g.Key, Count = g.LongCount() })

@@ -108,6 +108,26 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
     }
 
     [Fact]
+    public async Task The_histogram_counts_matches_per_interval_from_the_rollups_or_the_events()
+    {
+        await using var own = new SiemAppFactory();
+        var client = own.ApiClient();
+        await client.UploadAndWaitAsync("histogram.csv", IngestTests.MixedFile(out _, out _)); // 46 s of 2026-11-20 09:00 UTC
+
+        var pure = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/events/histogram?q=" + Uri.EscapeDataString("label:neptune"));
+        var mixed = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/events/histogram?q=" + Uri.EscapeDataString("label:neptune and count>=200"));
+        var all = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/events/histogram");
+
+        static long Sum(System.Text.Json.JsonElement h) => h.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("count").GetInt64());
+        Assert.Equal((60, 20L), (pure.GetProperty("bucketSeconds").GetInt32(), Sum(pure)));
+        Assert.Equal(20, Sum(mixed));
+        Assert.Equal(36, Sum(all));
+        // Half an hour up to the last match (a short burst shows as bars), the matches in the last minute.
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 8, 31, 0, TimeSpan.Zero), pure.GetProperty("buckets")[0].GetProperty("start").GetDateTimeOffset());
+        Assert.Equal(20, pure.GetProperty("buckets").EnumerateArray().Last().GetProperty("count").GetInt64());
+    }
+
+    [Fact]
     public async Task Counts_stop_at_the_cap_and_say_so_while_small_results_are_exact()
     {
         // Its own store: exactly 10,001 smurf records, one past the cap.
@@ -124,8 +144,11 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
         var all = await client.GetFromJsonAsync<Page<EventView>>("/api/events?pageSize=5", ApiHelpers.Json);
         var one = await client.GetFromJsonAsync<Page<EventView>>("/api/events?q=service:http", ApiHelpers.Json);
 
+        var histogram = await client.GetAsync("/api/events/histogram?q=" + Uri.EscapeDataString("src_bytes>=0"));
+
         Assert.Equal((10_000L, true, 5), (all!.Total, all.TotalIsLowerBound, all.Items.Count));
         Assert.Equal((1L, false), (one!.Total, one.TotalIsLowerBound));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, histogram.StatusCode); // too many matches for rollups that cannot count them
     }
 }
 
@@ -142,6 +165,15 @@ public sealed class EventSearchTests
     [InlineData("src_bytes>10000", null)]
     public void Label_and_category_conditions_carry_over_to_the_rollups(string query, string? expected) =>
         Assert.Equal(expected, EventSearch.RollupCondition(EventQuery.Parse(query))?.Body.ToString());
+
+    [Theory]
+    [InlineData("", "True")]
+    [InlineData("label:neptune", "(r.Label == \"neptune\")")]
+    [InlineData("category:dos or label:satan", "((r.Category == \"dos\") OrElse (r.Label == \"satan\"))")]
+    [InlineData("label:neptune and src_bytes>10", null)]
+    [InlineData("unknown:true", null)]
+    public void Only_pure_label_and_category_queries_are_counted_exactly_by_the_rollups(string query, string? expected) =>
+        Assert.Equal(expected, EventSearch.ExactRollupCondition(EventQuery.Parse(query))?.Body.ToString());
 
     [Fact]
     public void Minutes_become_runs_and_the_closest_runs_are_joined_past_the_limit()

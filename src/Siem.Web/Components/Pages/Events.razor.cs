@@ -31,6 +31,9 @@ public partial class Events
     private long _total;
     private bool _totalIsLowerBound;
     private EventRow? _selected;
+    private EventHistogram? _histogram;
+    private (string, long?, long?)? _histogramKey;
+    private int _histogramVersion;
 
     protected override void OnInitialized() => _query = InitialQuery;
 
@@ -127,11 +130,56 @@ public partial class Events
         await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
         var query = await EventSearch.FilterAsync(db, predicate, FromMs, ToMs, cancellationToken);
         (_total, _totalIsLowerBound) = await query.CountUpToCapAsync(cancellationToken);
+        var histogramKey = (_query?.Trim() ?? "", FromMs, ToMs);
+        if (histogramKey != _histogramKey)
+        {
+            // Once per query, not per page turn.
+            _histogramKey = histogramKey;
+            _histogram = await EventSearch.HistogramAsync(db, predicate, FromMs, ToMs, matchesAreFew: !_totalIsLowerBound, cancellationToken);
+            _histogramVersion++;
+        }
+
         var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
             .Skip(state.Page * state.PageSize).Take(state.PageSize)
             .Select(e => new EventRow(e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.JobId, e.Line, e.Connection))
             .ToListAsync(cancellationToken);
         return new TableData<EventRow> { Items = items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
+    }
+
+    private static object HistogramOptions(EventHistogram histogram) => new
+    {
+        chart = new { type = "bar", height = 120, toolbar = new { show = false }, animations = new { enabled = false }, zoom = new { enabled = false } },
+        plotOptions = new { bar = new { columnWidth = "90%" } },
+        dataLabels = new { enabled = false },
+        colors = new[] { "#42a5f5" },
+        series = new[] { new { name = "events", data = histogram.Buckets.Select(b => new object[] { b.Start.ToUnixTimeMilliseconds(), b.Count }).ToArray() } },
+        xaxis = new
+        {
+            type = "datetime",
+            labels = new { datetimeUTC = true },
+            min = histogram.Buckets[0].Start.ToUnixTimeMilliseconds(),
+            max = histogram.Buckets[^1].Start.ToUnixTimeMilliseconds() + histogram.BucketSeconds * 1000L,
+        },
+        yaxis = new { labels = new { show = false } },
+        grid = new { show = false },
+        tooltip = new { x = new { format = "yyyy-MM-dd HH:mm" } },
+    };
+
+    /// <summary>A histogram bar was clicked: narrow the search to that bucket.</summary>
+    private async Task ZoomToBucketAsync((int Series, int Point) selected)
+    {
+        if (_histogram is not { } histogram || selected.Point < 0 || selected.Point >= histogram.Buckets.Count)
+        {
+            return;
+        }
+
+        var start = histogram.Buckets[selected.Point].Start.ToUnixTimeMilliseconds();
+        (FromMs, ToMs) = (start, start + histogram.BucketSeconds * 1000L);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["from"] = FromMs, ["to"] = ToMs }), replace: true);
+        if (_table is not null)
+        {
+            await _table.ReloadServerData();
+        }
     }
 
     private string RangeText =>

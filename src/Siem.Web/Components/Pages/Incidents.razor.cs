@@ -158,9 +158,6 @@ public partial class Incidents
         tooltip = new { x = new { format = "yyyy-MM-dd HH:mm" } },
     };
 
-    internal static string IntervalText(int seconds) =>
-        seconds % 86_400 == 0 ? $"{seconds / 86_400} d" : seconds % 3_600 == 0 ? $"{seconds / 3_600} h" : seconds % 60 == 0 ? $"{seconds / 60} min" : $"{seconds} s";
-
     private static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
 
     internal static string EventsLink(IncidentSummary incident)
