@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Siem.Domain.Records;
 using Siem.Web.Identity;
 using Siem.Web.Persistence;
 
@@ -33,6 +34,21 @@ public static class EventEndpoints
             .RequireAuthorization(SiemPolicies.Read)
             .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; total is counted up to 10,000, totalIsLowerBound says when more matched)");
 
+        api.MapGet("/events/{id:long}", async (long id, SiemDbContext db, Siem.Detection.Model.OnnxClassifier classifier, CancellationToken ct) =>
+            {
+                var stored = await db.Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+                if (stored is null)
+                {
+                    return Results.Problem($"No event {id}.", statusCode: StatusCodes.Status404NotFound);
+                }
+
+                var view = await db.Events.AsNoTracking().Where(e => e.Id == id).ToViews().SingleAsync(ct);
+                var features = KddFeatures.Names.Zip(stored.Connection.FeatureTexts()).ToDictionary(p => p.First, p => p.Second);
+                var top = classifier.Classify(stored.Connection).Top(3).Select(t => new { Label = classifier.Labels[t.Index], Score = t.Score });
+                return Results.Ok(new { Event = view, Features = features, TopClasses = top });
+            })
+            .RequireAuthorization(SiemPolicies.Read)
+            .WithSummary("One event with its 41 features and the model's three likeliest classes (scored now by the current model)");
         api.MapGet("/events/histogram", async (SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
             {
                 System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;

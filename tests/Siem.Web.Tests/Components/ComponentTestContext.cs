@@ -13,7 +13,7 @@ using Siem.Web.Persistence;
 
 namespace Siem.Web.Tests.Components;
 
-/// <summary>bUnit with the app's real pieces: a migrated SQLite file, the live notifier, MudBlazor.</summary>
+/// <summary>bUnit with the app's real pieces: a migrated SQLite file, the live notifier, the shipped model, MudBlazor.</summary>
 public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
@@ -27,6 +27,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<JobQueue>();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SiemOptions()));
         Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgery());
+        Services.AddSingleton(_ => Siem.Detection.Model.OnnxClassifier.Load(RepositoryPaths.ShippedCard)); // the real model, loaded only by pages that use it
         Services.AddMudServices();
         Authorization = AddAuthorization();
         using var db = Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();

@@ -45,6 +45,9 @@ public sealed class EventsPageTests : ComponentTestContext
         cut.Find("#query").Input("label:neptune and count>=200");
         await cut.InvokeAsync(() => cut.Find("[data-testid=search]").Click());
         cut.WaitForAssertion(() => Assert.Contains("10 events", cut.Markup));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=events] tbody tr").Click());
+        cut.WaitForAssertion(() => Assert.StartsWith("neptune", cut.Find("[data-testid=top-classes] .mud-chip").TextContent.Trim()));
+        Assert.Equal(3, cut.FindAll("[data-testid=top-classes] .mud-chip").Count);
 
         cut.Find("#query").Input("label:");
         await cut.InvokeAsync(() => cut.Find("[data-testid=search]").Click());

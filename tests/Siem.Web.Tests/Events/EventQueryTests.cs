@@ -105,6 +105,16 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
         Assert.Equal(times.Order(StringComparer.Ordinal), times);
         Assert.All(lines[1..], l => Assert.Contains(",10.0.0.9,", l));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // One of them in full: its features and the model's three likeliest classes.
+        var first = (await client.GetFromJsonAsync<Page<EventView>>("/api/events?pageSize=1&q=label:neptune", ApiHelpers.Json))!.Items[0];
+        var detail = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/events/{first.Id}");
+        var top = detail.GetProperty("topClasses").EnumerateArray().ToList();
+        Assert.Equal(3, top.Count);
+        Assert.Equal("neptune", top[0].GetProperty("label").GetString());
+        Assert.True(top[0].GetProperty("score").GetSingle() >= top[1].GetProperty("score").GetSingle());
+        Assert.Equal("S0", detail.GetProperty("features").GetProperty("flag").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/events/999999")).StatusCode);
     }
 
     [Fact]

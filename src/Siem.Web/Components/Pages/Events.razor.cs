@@ -13,6 +13,7 @@ public partial class Events
 {
     [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private Siem.Detection.Model.OnnxClassifier Classifier { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? InitialQuery { get; set; }
@@ -31,6 +32,7 @@ public partial class Events
     private long _total;
     private bool _totalIsLowerBound;
     private EventRow? _selected;
+    private IReadOnlyList<(string Label, float Score)>? _topClasses;
     private EventHistogram? _histogram;
     private (string, long?, long?)? _histogramKey;
     private int _histogramVersion;
@@ -145,6 +147,16 @@ public partial class Events
             .ToListAsync(cancellationToken);
         return new TableData<EventRow> { Items = items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
     }
+
+    /// <summary>Opens an event's detail. Scores are not stored (they would cost every insert); the model is a pure function of the record, so they are recomputed.</summary>
+    private void Select(EventRow? row)
+    {
+        _selected = row;
+        _topClasses = row is null ? null : TopClasses(Classifier, row.Connection);
+    }
+
+    internal static IReadOnlyList<(string Label, float Score)> TopClasses(Siem.Detection.Model.OnnxClassifier classifier, ConnectionRecord record) =>
+        [.. classifier.Classify(record).Top(3).Select(t => (classifier.Labels[t.Index], t.Score))];
 
     private static object HistogramOptions(EventHistogram histogram) => new
     {
