@@ -3,7 +3,7 @@ using Siem.Web.Persistence;
 
 namespace Siem.Web.Stats;
 
-public sealed record TimelineBucket(DateTimeOffset Start, IReadOnlyDictionary<string, long> ByCategory, long Total, long Alerts);
+public sealed record TimelineBucket(DateTimeOffset Start, IReadOnlyDictionary<string, long> ByCategory, long Total, long Alerts, IReadOnlyDictionary<string, long> ByLabel);
 
 public sealed record Timeline(DateTimeOffset From, DateTimeOffset To, int IntervalSeconds, IReadOnlyList<TimelineBucket> Buckets);
 
@@ -24,14 +24,15 @@ public sealed class StatsService(SiemDbContext db, TimeProvider time)
         var (fromMinute, toMinute) = (start.ToUnixTimeSeconds() / 60, end.ToUnixTimeSeconds() / 60);
         var rows = await db.Rollups.AsNoTracking()
             .Where(r => r.Minute >= fromMinute && r.Minute < toMinute)
-            .GroupBy(r => new { Bucket = r.Minute / minutes, r.Category })
-            .Select(g => new { g.Key.Bucket, g.Key.Category, Count = g.Sum(r => r.Count), Alerts = g.Sum(r => r.Alerts) })
+            .GroupBy(r => new { Bucket = r.Minute / minutes, r.Label, r.Category })
+            .Select(g => new { g.Key.Bucket, g.Key.Label, g.Key.Category, Count = g.Sum(r => r.Count), Alerts = g.Sum(r => r.Alerts) })
             .ToListAsync(ct);
         var buckets = rows.GroupBy(r => r.Bucket).OrderBy(g => g.Key).Select(g => new TimelineBucket(
             DateTimeOffset.FromUnixTimeSeconds(g.Key * minutes * 60),
-            g.ToDictionary(r => r.Category, r => r.Count),
+            g.GroupBy(r => r.Category).ToDictionary(c => c.Key, c => c.Sum(r => r.Count)),
             g.Sum(r => r.Count),
-            g.Sum(r => r.Alerts))).ToList();
+            g.Sum(r => r.Alerts),
+            g.ToDictionary(r => r.Label, r => r.Count))).ToList();
         return new Timeline(start, end, minutes * 60, buckets);
     }
 

@@ -69,6 +69,20 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page).ToHaveURLAsync(new Regex("/events\\?from=\\d+&to=\\d+&q=category"));
         await Expect(page.GetByTestId("range-chip")).ToBeVisibleAsync();
 
+        // An absolute range by link, stacked by label, in the light theme.
+        var day = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+        await page.GotoAsync($"/timeline?from={day.ToUnixTimeMilliseconds()}&to={day.AddHours(2).ToUnixTimeMilliseconds()}");
+        await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync($"{good} events");
+        await Expect(page.Locator("#range-from")).ToHaveValueAsync("2026-11-20T08:00");
+        await page.GetByTestId("stack-label").ClickAsync();
+        await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync("stacked by label");
+        await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-legend")).ToContainTextAsync("neptune");
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        Assert.Equal("light", await page.EvaluateAsync<string>("localStorage.getItem('siem-theme')"));
+        await BrowserFixture.ScreenshotAsync(page, "04-timeline-by-label-light");
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        Assert.Equal("dark", await page.EvaluateAsync<string>("localStorage.getItem('siem-theme')"));
+
         await page.GotoAsync("/breakdown");
         await Expect(page.Locator("[data-testid=labels-chart] .apexcharts-pie")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("techniques")).ToContainTextAsync("T1499 Endpoint Denial of Service");

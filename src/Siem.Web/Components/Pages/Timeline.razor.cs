@@ -24,6 +24,22 @@ public partial class Timeline
     [Inject] private LiveNotifier Live { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
+    /// <summary>An absolute range in Unix milliseconds (links from elsewhere); the picker sets the same.</summary>
+    [SupplyParameterFromQuery(Name = "from")]
+    private long? FromMs { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    private long? ToMs { get; set; }
+
+    internal const string CustomRange = "custom";
+    private const int MaxLabelSeries = 8;
+    private const string DateTimeLocalFormat = "yyyy-MM-ddTHH:mm";
+    private string _stackBy = "category";
+    private int _chartVersion;
+    private string? _customFrom;
+    private string? _customTo;
+    private string? _rangeError;
+
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Timeline", null, disabled: true)];
     private string _range = "all";
     private bool _live = true;
@@ -55,13 +71,61 @@ public partial class Timeline
 
     protected override async Task OnInitializedAsync()
     {
+        if (FromMs is { } from && ToMs is { } to && to > from)
+        {
+            _range = CustomRange;
+            _live = false;
+            _customFrom = DateTimeOffset.FromUnixTimeMilliseconds(from).UtcDateTime.ToString(DateTimeLocalFormat, System.Globalization.CultureInfo.InvariantCulture);
+            _customTo = DateTimeOffset.FromUnixTimeMilliseconds(to).UtcDateTime.ToString(DateTimeLocalFormat, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         await LoadAsync();
         _subscription = Live.Subscribe(OnLiveAsync);
+    }
+
+    private void StackBy(string mode)
+    {
+        _stackBy = mode;
+        _chartVersion++; // a different set of series: a new chart
+    }
+
+    /// <summary>Reads the From/To pickers (UTC); returns the error to show, or null.</summary>
+    internal static string? ParseCustomRange(string? fromText, string? toText, out DateTimeOffset from, out DateTimeOffset to)
+    {
+        from = to = default;
+        const System.Globalization.DateTimeStyles utc = System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal;
+        if (!DateTimeOffset.TryParse(fromText, System.Globalization.CultureInfo.InvariantCulture, utc, out from) ||
+            !DateTimeOffset.TryParse(toText, System.Globalization.CultureInfo.InvariantCulture, utc, out to))
+        {
+            return "Pick both a start and an end.";
+        }
+
+        return to <= from ? "The end must come after the start." : null;
+    }
+
+    private async Task ApplyCustomRangeAsync()
+    {
+        _rangeError = ParseCustomRange(_customFrom, _customTo, out var from, out var to);
+        if (_rangeError is not null)
+        {
+            return;
+        }
+
+        (FromMs, ToMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        _live = false; // a fixed window in the past does not move
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["from"] = FromMs, ["to"] = ToMs }), replace: true);
+        await SelectRangeAsync(CustomRange);
     }
 
     private async Task SelectRangeAsync(string range)
     {
         _range = range;
+        if (range != CustomRange && FromMs is not null)
+        {
+            (FromMs, ToMs) = (null, null);
+            Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["from"] = null, ["to"] = null }), replace: true);
+        }
+
         _firstLoad = true;
         _timeline = null;
         StateHasChanged();
@@ -73,6 +137,12 @@ public partial class Timeline
         await using var db = await DbFactory.CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
         DateTimeOffset from;
+        if (_range == CustomRange && FromMs is { } customFrom && ToMs is { } customTo)
+        {
+            await LoadRangeAsync(db, DateTimeOffset.FromUnixTimeMilliseconds(customFrom), DateTimeOffset.FromUnixTimeMilliseconds(customTo));
+            return;
+        }
+
         if (Ranges[_range] is { } span)
         {
             from = now - span;
@@ -85,6 +155,16 @@ public partial class Timeline
 
         var last = await db.Rollups.MaxAsync(r => (long?)r.Minute);
         var to = Ranges[_range] is null && last is { } lastMinute ? DateTimeOffset.FromUnixTimeSeconds((lastMinute + 1) * 60) : now.AddMinutes(1);
+        if (Ranges[_range] is null && to - from < TimeSpan.FromMinutes(30))
+        {
+            from = to.AddMinutes(-30); // "all" of a short burst: still enough width to see bars
+        }
+
+        await LoadRangeAsync(db, from, to);
+    }
+
+    private async Task LoadRangeAsync(SiemDbContext db, DateTimeOffset from, DateTimeOffset to)
+    {
         _timeline = await new StatsService(db, TimeProvider.System).TimelineAsync(from, to, null, default);
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         _incidents = await db.Incidents.AsNoTracking()
@@ -98,7 +178,7 @@ public partial class Timeline
     /// <summary>Live: re-read the rollups at most once a second and hand the chart new series (no re-render).</summary>
     private async Task OnLiveAsync(LiveUpdate update)
     {
-        if (!_live || update.Counts is null || DateTime.UtcNow - _lastRefresh < TimeSpan.FromSeconds(1))
+        if (!_live || _range == CustomRange || update.Counts is null || DateTime.UtcNow - _lastRefresh < TimeSpan.FromSeconds(1))
         {
             return;
         }
@@ -110,7 +190,7 @@ public partial class Timeline
             await LoadAsync();
             if (hadChart && _chart is not null)
             {
-                await _chart.UpdateOptionsAsync(new { xaxis = XAxis(), series = Series(), annotations = Annotations() });
+                await _chart.UpdateOptionsAsync(new { xaxis = XAxis(), series = Series(), colors = SeriesColors(), annotations = Annotations() });
             }
             else
             {
@@ -126,21 +206,76 @@ public partial class Timeline
             return;
         }
 
-        var category = Home.Categories[selected.Series];
-        var series = Series()[selected.Series];
-        if (selected.Point < 0 || selected.Point >= series.Data.Count)
+        var all = Series();
+        if (selected.Series < 0 || selected.Series >= all.Count || selected.Point < 0 || selected.Point >= all[selected.Series].Data.Count)
         {
             return;
         }
 
+        var series = all[selected.Series];
         var start = (long)series.Data[selected.Point][0];
         var end = start + _timeline.IntervalSeconds * 1000L;
-        Navigation.NavigateTo($"/events?from={start}&to={end}&q={Uri.EscapeDataString($"category:{category}")}");
+        var query = series.Name == OtherLabels ? "" : $"&q={Uri.EscapeDataString($"{_stackBy}:{series.Name}")}";
+        Navigation.NavigateTo($"/events?from={start}&to={end}{query}");
     }
 
-    internal List<ChartSeries> Series() => Home.Categories.Select(category => new ChartSeries(
+    private const string OtherLabels = "other";
+
+    internal List<ChartSeries> Series() => _stackBy == "label" ? LabelSeries(Dense(_timeline)) : CategorySeries(Dense(_timeline));
+
+    /// <summary>
+    /// Every bucket of the range, empty ones as zero: ApexCharts sizes bars from the spacing of the points, so
+    /// one lone bucket would otherwise be drawn as wide as the whole range.
+    /// </summary>
+    internal static IReadOnlyList<TimelineBucket> Dense(Stats.Timeline? timeline)
+    {
+        if (timeline is null)
+        {
+            return [];
+        }
+
+        var intervalMs = timeline.IntervalSeconds * 1000L;
+        var first = timeline.From.ToUnixTimeMilliseconds() / intervalMs;
+        var last = (timeline.To.ToUnixTimeMilliseconds() - 1) / intervalMs;
+        if (last - first > 5_000)
+        {
+            return timeline.Buckets; // an explicit tiny interval over a huge range: leave it sparse
+        }
+
+        var byStart = timeline.Buckets.ToDictionary(b => b.Start.ToUnixTimeMilliseconds() / intervalMs);
+        var empty = new Dictionary<string, long>();
+        return [.. Enumerable.Range(0, (int)(last - first + 1)).Select(i => first + i).Select(bucket => byStart.TryGetValue(bucket, out var b) ? b
+            : new TimelineBucket(DateTimeOffset.FromUnixTimeMilliseconds(bucket * intervalMs), empty, 0, 0, empty))];
+    }
+
+    internal static List<ChartSeries> CategorySeries(IReadOnlyList<TimelineBucket> buckets) => Home.Categories.Select(category => new ChartSeries(
         category,
-        (_timeline?.Buckets ?? []).Select(b => new double[] { b.Start.ToUnixTimeMilliseconds(), b.ByCategory.GetValueOrDefault(category) }).ToList())).ToList();
+        buckets.Select(b => new double[] { b.Start.ToUnixTimeMilliseconds(), b.ByCategory.GetValueOrDefault(category) }).ToList())).ToList();
+
+    /// <summary>The most frequent labels of the range as their own series (normal first), the rest together as "other".</summary>
+    internal static List<ChartSeries> LabelSeries(IReadOnlyList<TimelineBucket> buckets)
+    {
+        var top = buckets.SelectMany(b => b.ByLabel).GroupBy(p => p.Key).OrderByDescending(g => g.Sum(p => p.Value)).Select(g => g.Key)
+            .Take(MaxLabelSeries).OrderBy(l => l == "normal" ? 0 : 1).ThenBy(l => l, StringComparer.Ordinal).ToList();
+        var series = top.Select(label => new ChartSeries(label,
+            buckets.Select(b => new double[] { b.Start.ToUnixTimeMilliseconds(), b.ByLabel.GetValueOrDefault(label) }).ToList())).ToList();
+        if (buckets.Any(b => b.ByLabel.Keys.Except(top).Any()))
+        {
+            series.Add(new ChartSeries(OtherLabels, buckets.Select(b => new double[]
+                { b.Start.ToUnixTimeMilliseconds(), b.ByLabel.Where(p => !top.Contains(p.Key)).Sum(p => p.Value) }).ToList()));
+        }
+
+        return series;
+    }
+
+    private string[] SeriesColors() => _stackBy == "label"
+        ? [.. Series().Select(s => s.Name == "normal" ? Home.ColorOf("normal") : s.Name == OtherLabels ? "#90a4ae" : LabelPalette[(uint)StableHash(s.Name) % LabelPalette.Length])]
+        : [.. Home.Categories.Select(Home.ColorOf)];
+
+    private static readonly string[] LabelPalette = ["#ef5350", "#ab47bc", "#ffa726", "#26c6da", "#ffee58", "#8d6e63", "#ec407a", "#7e57c2", "#d4e157", "#29b6f6"];
+
+    // string.GetHashCode differs per process; a label keeps its colour across restarts.
+    private static int StableHash(string text) => text.Aggregate(17, (hash, c) => unchecked(hash * 31 + c));
 
     /// <summary>The axis spans the selected range (half a bucket of margin), not just the buckets that have data.</summary>
     private object XAxis()
@@ -158,9 +293,8 @@ public partial class Timeline
     private object ChartOptions() => new
     {
         chart = new { type = "bar", stacked = true, height = 360, background = "transparent", animations = new { enabled = false }, toolbar = new { show = false } },
-        theme = new { mode = "dark" },
         series = Series(),
-        colors = Home.Categories.Select(Home.ColorOf).ToArray(),
+        colors = SeriesColors(),
         xaxis = XAxis(),
         annotations = Annotations(),
         yaxis = new { labels = new { } },

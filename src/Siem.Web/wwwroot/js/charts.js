@@ -1,7 +1,24 @@
-// A thin bridge to ApexCharts (wwwroot/lib/apexcharts, MIT 4.7.0): create, update the series, destroy.
+// A thin bridge to ApexCharts (wwwroot/lib/apexcharts, MIT 4.7.0): create, update the series, destroy,
+// and one light/dark mode for every chart, following the app's theme switch (remembered in localStorage).
 const charts = new Map();
+const themeKey = "siem-theme";
+let mode = localStorage.getItem(themeKey) === "light" ? "light" : "dark";
+
+export function getTheme() {
+    return mode;
+}
+
+export function setTheme(newMode) {
+    mode = newMode === "light" ? "light" : "dark";
+    localStorage.setItem(themeKey, mode);
+    for (const chart of charts.values()) {
+        chart.updateOptions({ theme: { mode }, chart: { background: "transparent" } }, false, false);
+    }
+}
 
 export function create(element, options, dotnet) {
+    options.theme = { ...(options.theme || {}), mode };
+    options.chart = { background: "transparent", ...(options.chart || {}) };
     if (dotnet) {
         options.chart = options.chart || {};
         options.chart.events = {
