@@ -103,6 +103,25 @@ public sealed class IngestTests : IClassFixture<SiemAppFactory>
     }
 
     [Fact]
+    public async Task A_labelled_upload_is_evaluated_like_siem_evaluate_from_its_stored_verdicts()
+    {
+        var client = _app.ApiClient();
+        var job = await client.UploadAndWaitAsync("evaluated.csv", MixedFile(out var good, out _));
+        var unlabelled = await client.UploadAndWaitAsync("unlabelled.csv", ToCsvLine(NormalHttp()) + "\n");
+
+        var report = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/jobs/{job.Id}/evaluation");
+        var none = await client.GetAsync($"/api/jobs/{unlabelled.Id}/evaluation");
+
+        Assert.Equal(good, report.GetProperty("records").GetInt64());
+        Assert.Equal(1.0, report.GetProperty("accuracy").GetDouble());
+        Assert.Equal(0.0, report.GetProperty("costPerExample").GetDouble());
+        var confusion = report.GetProperty("categoryConfusion");
+        Assert.Equal(10, confusion[0][0].GetInt64()); // normal -> normal
+        Assert.Equal(26, confusion[2][2].GetInt64()); // dos -> dos: 20 neptune + 6 smurf
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+    }
+
+    [Fact]
     public async Task Rerunning_a_job_adds_no_duplicates()
     {
         var client = _app.ApiClient();

@@ -24,37 +24,41 @@ public sealed class EvaluationAccumulator(IReadOnlyList<string> modelLabels)
     private long _unscored;
 
     /// <summary>Adds one record; returns false when its label is not a KDD label (it is counted as unscored).</summary>
-    public bool Add(string actualLabel, Prediction prediction)
+    public bool Add(string actualLabel, Prediction prediction) =>
+        Add(actualLabel, prediction.Label, prediction.Category, prediction.Unknown);
+
+    /// <summary>Adds <paramref name="count"/> records with the same actual label and verdict (as a store groups them).</summary>
+    public bool Add(string actualLabel, string predictedLabel, KddCategory predictedCategory, bool unknown, long count = 1)
     {
         var actual = KddLabels.Find(actualLabel);
         if (actual is null)
         {
-            _unscored++;
+            _unscored += count;
             return false;
         }
 
-        _records++;
-        if (prediction.Unknown)
+        _records += count;
+        if (unknown)
         {
-            _unknown++;
+            _unknown += count;
         }
 
-        _confusion[(int)actual.Category][(int)prediction.Category]++;
-        _cost += KddCostMatrix.Cost(actual.Category, prediction.Category);
-        if (actual.Category == prediction.Category)
+        _confusion[(int)actual.Category][(int)predictedCategory] += count;
+        _cost += KddCostMatrix.Cost(actual.Category, predictedCategory) * count;
+        if (actual.Category == predictedCategory)
         {
-            _categoryCorrect++;
+            _categoryCorrect += count;
         }
 
-        Increment(_predicted, prediction.Label);
+        Increment(_predicted, predictedLabel, count);
         if (_known.Contains(actual.Name))
         {
-            _knownRecords++;
-            Increment(_support, actual.Name);
-            if (actual.Name == prediction.Label)
+            _knownRecords += count;
+            Increment(_support, actual.Name, count);
+            if (actual.Name == predictedLabel)
             {
-                _knownCorrect++;
-                Increment(_correct, actual.Name);
+                _knownCorrect += count;
+                Increment(_correct, actual.Name, count);
             }
         }
 
@@ -89,6 +93,6 @@ public sealed class EvaluationAccumulator(IReadOnlyList<string> modelLabels)
         };
     }
 
-    private static void Increment(Dictionary<string, long> counts, string key) =>
-        counts[key] = counts.GetValueOrDefault(key) + 1;
+    private static void Increment(Dictionary<string, long> counts, string key, long by) =>
+        counts[key] = counts.GetValueOrDefault(key) + by;
 }

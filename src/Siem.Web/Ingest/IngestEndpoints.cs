@@ -20,6 +20,11 @@ public static class IngestEndpoints
         jobs.MapGet("/", async (SiemDbContext db, CancellationToken ct) =>
             (await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(100).ToListAsync(ct)).Select(j => JobViews.From(j)));
         jobs.MapGet("/{id:long}", GetJobAsync);
+        jobs.MapGet("/{id:long}/evaluation", async (long id, SiemDbContext db, Siem.Detection.Model.OnnxClassifier classifier, CancellationToken ct) =>
+                await Stats.UploadEvaluation.LoadAsync(db, id, classifier.Labels, ct) is { } report
+                    ? Results.Ok(report)
+                    : Results.Problem($"Job {id} has no labelled records to evaluate against.", statusCode: StatusCodes.Status404NotFound))
+            .WithSummary("How the model did on a labelled upload: accuracy, macro-F1, per class, 5-category confusion, KDD cost");
         jobs.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(SiemPolicies.Act);
         jobs.MapPost("/{id:long}/pause", (long id, SiemDbContext db, JobQueue queue, CancellationToken ct) => SetPausedAsync(id, true, db, queue, ct)).RequireAuthorization(SiemPolicies.Act);
         jobs.MapPost("/{id:long}/resume", (long id, SiemDbContext db, JobQueue queue, CancellationToken ct) => SetPausedAsync(id, false, db, queue, ct)).RequireAuthorization(SiemPolicies.Act);

@@ -94,6 +94,8 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("accuracy")).ToContainTextAsync("99.9");
         await Expect(page.Locator("[data-testid=confusion-chart] .apexcharts-heatmap")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("labels")).ToContainTextAsync("T1110");
+        await Expect(page.GetByTestId("evaluation-accuracy")).ToContainTextAsync("100.00");
+        await Expect(page.Locator("[data-testid=evaluation-confusion] .apexcharts-heatmap")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "04-model");
 
         await page.GotoAsync("/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
