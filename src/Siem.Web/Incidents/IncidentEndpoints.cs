@@ -35,6 +35,8 @@ public static class IncidentEndpoints
         act.MapPost("/reopen", (long id, IncidentActionRequest? body, IncidentService s, HttpContext c, CancellationToken ct) => Change(id, IncidentStatus.Open, body, s, c, ct));
         incidents.MapPost("/bulk/{action}", BulkAsync).RequireAuthorization(SiemPolicies.Act)
             .WithSummary("acknowledge|resolve|close|reopen the incidents in 'ids', or, without ids, every incident matching 'status', 'severity', 'label', 'assignee', 'from' and 'to'");
+        act.MapPost("/notes", async (long id, IncidentActionRequest body, IncidentService s, HttpContext c, CancellationToken ct) =>
+            ToResult(await s.AddNoteAsync(id, Actor(c), body.Note, ct)));
         act.MapPost("/assign", async (long id, AssignRequest body, IncidentService s, HttpContext c, CancellationToken ct) =>
             ToResult(await s.AssignAsync(id, body.Assignee, Actor(c), ct)));
     }

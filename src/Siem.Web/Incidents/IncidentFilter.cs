@@ -60,3 +60,16 @@ public sealed record IncidentFilter(
 
 /// <summary>What a bulk action did.</summary>
 public sealed record BulkResult(int Changed, int Skipped);
+
+/// <summary>
+/// Orders the database can use: severity and status are stored by name, so sorting the column itself
+/// would be alphabetical (Critical, High, Low, Medium); these rank them by meaning instead.
+/// </summary>
+public static class IncidentOrdering
+{
+    public static readonly System.Linq.Expressions.Expression<Func<Incident, int>> SeverityRank = i =>
+        i.Severity == IncidentSeverity.Critical ? 3 : i.Severity == IncidentSeverity.High ? 2 : i.Severity == IncidentSeverity.Medium ? 1 : 0;
+
+    public static readonly System.Linq.Expressions.Expression<Func<Incident, int>> StatusRank = i =>
+        i.Status == IncidentStatus.Open ? 0 : i.Status == IncidentStatus.Acknowledged ? 1 : i.Status == IncidentStatus.Resolved ? 2 : 3;
+}

@@ -110,6 +110,36 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
     }
 
+    /// <summary>A note on its own, without a change of status (what was checked, what was found).</summary>
+    public async Task<IncidentActionResult> AddNoteAsync(long id, string actor, string? text, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new IncidentActionResult.Invalid("A note needs some text.");
+        }
+
+        var incident = await db.Incidents.FindAsync([id], cancellationToken);
+        if (incident is null)
+        {
+            return new IncidentActionResult.NotFound();
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        AddNote(incident, actor, text, now);
+        incident.UpdatedUtc = now;
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = now,
+            Actor = actor,
+            Action = "Noted",
+            EntityType = nameof(Incident),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Details = text.Trim(),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return new IncidentActionResult.Done(IncidentViews.Summary(incident));
+    }
+
     public async Task<IncidentDetail?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
         var incident = await db.Incidents.AsNoTracking().Include(i => i.Notes).FirstOrDefaultAsync(i => i.Id == id, cancellationToken);

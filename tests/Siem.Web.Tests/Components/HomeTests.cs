@@ -10,6 +10,8 @@ namespace Siem.Web.Tests.Components;
 
 public sealed class HomeTests : ComponentTestContext
 {
+    private static readonly string[] MostSevereFirst = ["rootkit", "neptune", "satan", "ipsweep"];
+
     [Fact]
     public void Empty_store_says_what_to_do_next()
     {
@@ -47,5 +49,29 @@ public sealed class HomeTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Equal("16", cut.Find("[data-testid=total-events]").TextContent));
         Assert.Equal("10", cut.Find("[data-testid=total-dos]").TextContent);
         Assert.Equal("6", cut.Find("[data-testid=total-normal]").TextContent);
+    }
+
+    [Fact]
+    public async Task Open_incidents_are_listed_most_severe_first_not_alphabetically()
+    {
+        await using (var db = Db())
+        {
+            foreach (var (label, severity) in new[] { ("satan", IncidentSeverity.Medium), ("rootkit", IncidentSeverity.Critical), ("ipsweep", IncidentSeverity.Low), ("neptune", IncidentSeverity.High) })
+            {
+                db.Incidents.Add(new Incident { Label = label, Category = "x", Severity = severity, Status = IncidentStatus.Open, FirstSeenMs = 1, LastSeenMs = 2 });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Home>();
+
+        cut.WaitForAssertion(() =>
+        {
+            var text = cut.Find("[data-testid=open-incidents]").TextContent;
+            var order = MostSevereFirst.Select(l => text.IndexOf(l, StringComparison.Ordinal)).ToList();
+            Assert.DoesNotContain(-1, order);
+            Assert.Equal(order.Order(), order);
+        });
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Bunit;
 using Siem.Domain.Incidents;
 using Siem.Web.Identity;
@@ -135,5 +136,33 @@ public sealed class IncidentsPageTests : ComponentTestContext
         Assert.Contains("1970-01-01 00:01:00", cut.Find("[data-testid=incident-samples] tbody tr").TextContent);
         Assert.Contains("10.0.0.9", cut.Find("[data-testid=incident-samples]").TextContent);
         Assert.Contains("Alerts per 5 s", cut.Markup); // a one-minute incident: at most 60 points, so 5-second ones
+    }
+
+    [Fact]
+    public async Task Severity_sorts_by_meaning_and_a_note_can_be_added_on_its_own()
+    {
+        Authorization.SetAuthorized("analyst@test").SetRoles(SiemRoles.Analyst).SetPolicies(SiemPolicies.Read, SiemPolicies.Act);
+        await using (var db = Db())
+        {
+            foreach (var (label, severity) in new[] { ("satan", IncidentSeverity.Medium), ("rootkit", IncidentSeverity.Critical), ("neptune", IncidentSeverity.High) })
+            {
+                db.Incidents.Add(new Incident { Label = label, Category = "x", Severity = severity, Status = IncidentStatus.Open, FirstSeenMs = 1, LastSeenMs = 2 });
+            }
+
+            await db.SaveChangesAsync();
+            var sorted = await Siem.Web.Components.Pages.Incidents.Sort(db.Incidents, "severity", MudBlazor.SortDirection.Descending).Select(i => i.Label).ToListAsync();
+            Assert.Equal(["rootkit", "neptune", "satan"], sorted);
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Incidents>();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=incidents] tbody tr").Count));
+        await cut.InvokeAsync(() => cut.FindAll("[data-testid=incidents] tbody tr")[0].Click());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=add-note]")));
+        cut.Find("#incident-note").Change("checked the proxy logs: nothing left the host");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=add-note]").Click());
+
+        cut.WaitForAssertion(() => Assert.Contains("checked the proxy logs", cut.Find("[data-testid=notes]").TextContent));
+        Assert.Contains("Noted", cut.Find("[data-testid=audit]").TextContent);
+        Assert.Contains("Open", cut.Find("[data-testid=incident-status]").TextContent); // a note changes no status
     }
 }

@@ -49,7 +49,7 @@ public partial class Home
     {
         var open = await db.Incidents.AsNoTracking()
             .Where(i => i.Status == IncidentStatus.Open || i.Status == IncidentStatus.Acknowledged)
-            .OrderByDescending(i => i.Severity).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
+            .OrderByDescending(Siem.Web.Incidents.IncidentOrdering.SeverityRank).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
         _incidents = open.Select(IncidentViews.Summary).ToList();
     }
 

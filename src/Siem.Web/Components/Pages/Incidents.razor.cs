@@ -78,10 +78,42 @@ public partial class Incidents
         await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
         var query = Filter.Apply(db.Incidents.AsNoTracking());
         var total = await query.CountAsync(cancellationToken);
-        var page = await query.OrderByDescending(i => i.LastSeenMs).ThenByDescending(i => i.Id)
+        var page = await Sort(query, state.SortLabel, state.SortDirection)
             .Skip(state.Page * state.PageSize).Take(state.PageSize).ToListAsync(cancellationToken);
         _matching = total;
         return new TableData<IncidentSummary> { Items = page.Select(IncidentViews.Summary).ToList(), TotalItems = total };
+    }
+
+    /// <summary>The grid's sort, done by the database; the newest activity first unless a column says otherwise.</summary>
+    internal static IQueryable<Incident> Sort(IQueryable<Incident> incidents, string? column, SortDirection direction)
+    {
+        var descending = direction == SortDirection.Descending;
+        IOrderedQueryable<Incident> By<TKey>(System.Linq.Expressions.Expression<Func<Incident, TKey>> key) =>
+            descending ? incidents.OrderByDescending(key) : incidents.OrderBy(key);
+        var sorted = (direction == SortDirection.None ? null : column) switch
+        {
+            "id" => By(i => i.Id),
+            "severity" => By(IncidentOrdering.SeverityRank),
+            "label" => By(i => i.Label),
+            "host" => By(i => i.DstHost),
+            "alerts" => By(i => i.AlertCount),
+            "status" => By(IncidentOrdering.StatusRank),
+            "last" => By(i => i.LastSeenMs),
+            _ => incidents.OrderByDescending(i => i.LastSeenMs),
+        };
+        return sorted.ThenByDescending(i => i.Id);
+    }
+
+    private async Task AddNoteAsync()
+    {
+        if (_detail is null || await ActorAsync() is not { } actor)
+        {
+            return;
+        }
+
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var result = await new IncidentService(db, Live, TimeProvider.System).AddNoteAsync(_detail.Incident.Id, actor, _note);
+        await ReportAsync(result, $"Note added to incident {_detail.Incident.Id}");
     }
 
     private async Task SelectAsync(long id)

@@ -169,7 +169,7 @@ public partial class Timeline
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         _incidents = await db.Incidents.AsNoTracking()
             .Where(i => i.FirstSeenMs >= fromMs && i.FirstSeenMs < toMs)
-            .OrderByDescending(i => i.Severity).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
+            .OrderByDescending(Siem.Web.Incidents.IncidentOrdering.SeverityRank).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
             .Select(i => new IncidentMark(i.FirstSeenMs, i.Label, i.DstHost, i.Severity.ToString()))
             .ToListAsync();
         _firstLoad = false;
