@@ -28,6 +28,12 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SiemOptions()));
         Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgery());
         Services.AddSingleton(_ => Siem.Detection.Model.OnnxClassifier.Load(RepositoryPaths.ShippedCard)); // the real model, loaded only by pages that use it
+        // Identity on the same file, for the admin page (users, roles, API keys).
+        Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
+        Services.AddIdentityCore<SiemUser>(o => o.Password.RequiredLength = 12)
+            .AddRoles<Microsoft.AspNetCore.Identity.IdentityRole>().AddEntityFrameworkStores<SiemDbContext>();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped<Siem.Web.Identity.ApiKeyService>();
         Services.AddMudServices();
         Authorization = AddAuthorization();
         using var db = Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();

@@ -78,10 +78,10 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync("stacked by label");
         await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-legend")).ToContainTextAsync("neptune");
         await page.GetByTestId("theme-toggle").ClickAsync();
-        Assert.Equal("light", await page.EvaluateAsync<string>("localStorage.getItem('siem-theme')"));
+        await page.WaitForFunctionAsync("localStorage.getItem('siem-theme') === 'light'");
         await BrowserFixture.ScreenshotAsync(page, "04-timeline-by-label-light");
         await page.GetByTestId("theme-toggle").ClickAsync();
-        Assert.Equal("dark", await page.EvaluateAsync<string>("localStorage.getItem('siem-theme')"));
+        await page.WaitForFunctionAsync("localStorage.getItem('siem-theme') === 'dark'");
 
         await page.GotoAsync("/breakdown");
         await Expect(page.Locator("[data-testid=labels-chart] .apexcharts-pie")).ToBeVisibleAsync();

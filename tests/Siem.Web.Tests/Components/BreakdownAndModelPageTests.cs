@@ -1,0 +1,71 @@
+using Bunit;
+using Siem.Web.Identity;
+using Siem.Web.Persistence;
+
+namespace Siem.Web.Tests.Components;
+
+public sealed class BreakdownAndModelPageTests : ComponentTestContext
+{
+    public BreakdownAndModelPageTests() =>
+        Authorization.SetAuthorized("viewer@test").SetRoles(SiemRoles.Viewer).SetPolicies(SiemPolicies.Read);
+
+    [Fact]
+    public async Task Breakdown_reads_the_rollups_and_narrows_with_the_range()
+    {
+        var minuteNow = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        await using (var db = Db())
+        {
+            // Now: neptune against 10.0.0.9. Three days ago: smurf against 10.0.0.7.
+            db.Rollups.Add(new RollupMinute { Minute = minuteNow, Label = "neptune", Category = "dos", Count = 40, Alerts = 40 });
+            db.AlertRollups.Add(new AlertRollupMinute { Minute = minuteNow, Dimension = AlertRollupMinute.Host, Value = "10.0.0.9", Count = 40 });
+            db.AlertRollups.Add(new AlertRollupMinute { Minute = minuteNow, Dimension = AlertRollupMinute.Service, Value = "private", Count = 40 });
+            db.Rollups.Add(new RollupMinute { Minute = minuteNow - 3 * 1440, Label = "smurf", Category = "dos", Count = 9, Alerts = 9 });
+            db.AlertRollups.Add(new AlertRollupMinute { Minute = minuteNow - 3 * 1440, Dimension = AlertRollupMinute.Host, Value = "10.0.0.7", Count = 9 });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Breakdown>();
+        cut.WaitForAssertion(() => Assert.Contains("10.0.0.7", cut.Find("[data-testid=hosts]").TextContent));
+        Assert.Contains("T1499", cut.Find("[data-testid=techniques]").TextContent);
+
+        await cut.InvokeAsync(() => cut.FindAll("[data-testid=ranges] button").Single(b => b.TextContent.Trim() == "24h").Click());
+
+        cut.WaitForAssertion(() => Assert.DoesNotContain("10.0.0.7", cut.Find("[data-testid=hosts]").TextContent));
+        Assert.Contains("10.0.0.9", cut.Find("[data-testid=hosts]").TextContent);
+        Assert.Contains("private", cut.Find("[data-testid=services]").TextContent);
+    }
+
+    [Fact]
+    public void Model_page_says_how_to_get_an_evaluation_when_no_upload_was_labelled()
+    {
+        var cut = Render<Siem.Web.Components.Pages.Model>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No labelled uploads yet", cut.Find("[data-testid=upload-evaluation]").TextContent));
+        Assert.Contains("99.9", cut.Find("[data-testid=accuracy]").TextContent);
+    }
+
+    [Fact]
+    public async Task Model_page_evaluates_the_latest_labelled_upload()
+    {
+        await using (var db = Db())
+        {
+            db.Jobs.Add(new IngestJob { Id = 3, FileName = "week.csv", StoredPath = "x", CreatedBy = "t", LabelledRecords = 4, LabelledCorrect = 3 });
+            for (var i = 0; i < 4; i++)
+            {
+                var actual = i < 3 ? "neptune" : "normal";
+                db.Events.Add(new SecurityEvent
+                {
+                    JobId = 3, Line = i + 1, TimeMs = i, Label = "neptune", Category = "dos", Confidence = 0.9f, IsAlert = true,
+                    Connection = Siem.TestSupport.KddFixtures.SynFlood(i) with { Label = actual },
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Model>();
+
+        cut.WaitForAssertion(() => Assert.Contains("75.00", cut.Find("[data-testid=evaluation-accuracy]").TextContent)); // 3 of 4
+        Assert.Contains("week.csv", cut.Markup);
+    }
+}
