@@ -7,7 +7,7 @@ public enum CaptureFormat
     PcapNg,
 }
 
-/// <summary>The capture cannot be read at all (not a capture, unsupported link type, unreadable header).</summary>
+/// <summary>The capture cannot be read at all (not a capture, unsupported link type, unreadable header, no libpcap).</summary>
 public sealed class CaptureFormatException(string message) : Exception(message);
 
 /// <summary>Recognises packet captures by their magic bytes, never by the file name.</summary>

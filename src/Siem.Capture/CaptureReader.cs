@@ -38,6 +38,11 @@ internal sealed class CaptureReader : IDisposable
             _device.Dispose();
             throw new CaptureFormatException($"The {Describe(format)} header cannot be read: {Clean(e.Message)}");
         }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            _device.Dispose();
+            throw new CaptureFormatException("Reading packet captures needs libpcap, which is not installed on this server (Debian/Ubuntu: apt-get install libpcap0.8).");
+        }
 
         LinkType = _device.LinkType;
         if (Array.IndexOf(SupportedLinks, LinkType) < 0)
