@@ -30,6 +30,7 @@ internal static class QueryBenchmark
             await FillAsync(http, store, events);
         }
 
+        var seedJob = (await http.GetFromJsonAsync<JsonElement>("api/jobs")).EnumerateArray().Select(j => j.GetProperty("id").GetInt64()).Min();
         var to = DateTimeOffset.UtcNow;
         var from = to.AddDays(-7);
         var range = $"from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
@@ -44,6 +45,7 @@ internal static class QueryBenchmark
             ("explorer histogram: everything, 7 d", $"api/events/histogram?{range}"),
             ("explorer histogram: label:smurf or label:back", "api/events/histogram?q=" + Uri.EscapeDataString("label:smurf or label:back")),
             ("explorer export: label:guess_passwd (CSV)", "api/events/export?q=" + Uri.EscapeDataString("label:guess_passwd")),
+            ("model page: evaluation of the seeded upload", $"api/jobs/{seedJob}/evaluation"),
             ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
         };
 
@@ -139,6 +141,7 @@ internal static class QueryBenchmark
                 ? $"total {total}{(root.TryGetProperty("totalIsLowerBound", out var more) && more.GetBoolean() ? "+" : "")}"
             : root.TryGetProperty("buckets", out var buckets) ? $"{buckets.GetArrayLength()} buckets"
             : root.TryGetProperty("alerts", out var alerts) ? $"{alerts} alerts"
+            : root.TryGetProperty("accuracy", out var accuracy) ? $"accuracy {accuracy.GetDouble():P2}"
             : $"{body.Length} bytes";
     }
 }

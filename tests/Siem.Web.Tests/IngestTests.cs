@@ -141,6 +141,7 @@ public sealed class IngestTests : IClassFixture<SiemAppFactory>
         await using var check = _app.CreateDb();
         Assert.Equal(good, await check.Events.CountAsync(e => e.JobId == job.Id));
         Assert.Equal(good, (await check.Jobs.SingleAsync(j => j.Id == job.Id)).Classified); // not counted twice
+        Assert.Equal(good, await check.JobVerdicts.Where(v => v.JobId == job.Id).SumAsync(v => v.Count)); // nor evaluated twice
     }
 
     [Fact]

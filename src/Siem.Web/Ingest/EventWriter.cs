@@ -28,6 +28,7 @@ public sealed class EventWriter : IDisposable
     private readonly sqlite3_stmt _insertEvent;
     private readonly SqliteCommand _upsertRollup;
     private readonly SqliteCommand _upsertAlertRollup;
+    private readonly SqliteCommand _upsertVerdict;
     private readonly SqliteCommand _insertRejection;
     private readonly SqliteCommand _updateJob;
     private readonly int _keptRejections;
@@ -80,6 +81,16 @@ public sealed class EventWriter : IDisposable
             _upsertAlertRollup.Parameters.Add(new SqliteParameter(name, null));
         }
 
+        _upsertVerdict = _connection.CreateCommand();
+        _upsertVerdict.CommandText = """
+            INSERT INTO job_verdict_counts ("JobId", "ActualLabel", "Label", "Category", "Unknown", "Count") VALUES ($j, $a, $l, $c, $u, $n)
+            ON CONFLICT ("JobId", "ActualLabel", "Label", "Category", "Unknown") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """;
+        foreach (var name in new[] { "$j", "$a", "$l", "$c", "$u", "$n" })
+        {
+            _upsertVerdict.Parameters.Add(new SqliteParameter(name, null));
+        }
+
         _insertRejection = _connection.CreateCommand();
         _insertRejection.CommandText = "INSERT OR IGNORE INTO job_rejections (\"JobId\", \"Line\", \"Reason\") VALUES ($j, $l, $r)";
         foreach (var name in new[] { "$j", "$l", "$r" })
@@ -117,6 +128,7 @@ public sealed class EventWriter : IDisposable
         using var transaction = _connection.BeginTransaction();
         _upsertRollup.Transaction = transaction;
         _upsertAlertRollup.Transaction = transaction;
+        _upsertVerdict.Transaction = transaction;
         _insertRejection.Transaction = transaction;
         _updateJob.Transaction = transaction;
         _insertAlertGroup.Transaction = transaction;
@@ -124,6 +136,7 @@ public sealed class EventWriter : IDisposable
 
         var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
         var alertCounts = new Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long>();
+        var verdicts = new Dictionary<(string Actual, string Label, string Category, bool Unknown), long>();
         long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
         var next = 0;
         foreach (var line in lines)
@@ -160,6 +173,12 @@ public sealed class EventWriter : IDisposable
                 alertCounts[alertKey] = alertCounts.GetValueOrDefault(alertKey) + 1;
             }
 
+            if (record.Label is { } actualLabel)
+            {
+                var verdict = (actualLabel, prediction.Label, prediction.Category.ToName(), prediction.Unknown);
+                verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
+            }
+
             if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
             {
                 labelled++;
@@ -191,6 +210,17 @@ public sealed class EventWriter : IDisposable
             _upsertAlertRollup.Parameters[2].Value = value;
             _upsertAlertRollup.Parameters[3].Value = count;
             _upsertAlertRollup.ExecuteNonQuery();
+        }
+
+        foreach (var ((actual, label, category, unknown), count) in verdicts)
+        {
+            object[] values = [jobId, actual, label, category, unknown, count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _upsertVerdict.Parameters[i].Value = values[i];
+            }
+
+            _upsertVerdict.ExecuteNonQuery();
         }
 
         // Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.
@@ -378,6 +408,7 @@ public sealed class EventWriter : IDisposable
         _insertEvent.Dispose();
         _upsertRollup.Dispose();
         _upsertAlertRollup.Dispose();
+        _upsertVerdict.Dispose();
         _insertRejection.Dispose();
         _updateJob.Dispose();
         _insertAlertGroup.Dispose();

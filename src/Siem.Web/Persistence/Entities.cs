@@ -133,6 +133,20 @@ public sealed class AlertRollupMinute
     public long Count { get; set; }
 }
 
+/// <summary>
+/// How many of a job's labelled records got each verdict, written with the events: evaluating an upload
+/// of millions then reads a few dozen rows instead of grouping every event.
+/// </summary>
+public sealed class JobVerdictCount
+{
+    public long JobId { get; set; }
+    public required string ActualLabel { get; set; }
+    public required string Label { get; set; }
+    public required string Category { get; set; }
+    public bool Unknown { get; set; }
+    public long Count { get; set; }
+}
+
 /// <summary>Alerts of one attack class (and destination host when known) grouped within a sliding window.</summary>
 public sealed class Incident
 {

@@ -13,6 +13,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();
     public DbSet<RollupMinute> Rollups => Set<RollupMinute>();
     public DbSet<AlertRollupMinute> AlertRollups => Set<AlertRollupMinute>();
+    public DbSet<JobVerdictCount> JobVerdicts => Set<JobVerdictCount>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -70,6 +71,12 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
         {
             r.ToTable("rollup_minutes");
             r.HasKey(x => new { x.Minute, x.Label });
+        });
+
+        builder.Entity<JobVerdictCount>(v =>
+        {
+            v.ToTable("job_verdict_counts");
+            v.HasKey(x => new { x.JobId, x.ActualLabel, x.Label, x.Category, x.Unknown });
         });
 
         builder.Entity<AlertRollupMinute>(r =>

@@ -435,6 +435,31 @@ namespace Siem.Web.Persistence.Migrations
                     b.ToTable("job_rejections", (string)null);
                 });
 
+            modelBuilder.Entity("Siem.Web.Persistence.JobVerdictCount", b =>
+                {
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActualLabel")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Unknown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("JobId", "ActualLabel", "Label", "Category", "Unknown");
+
+                    b.ToTable("job_verdict_counts", (string)null);
+                });
+
             modelBuilder.Entity("Siem.Web.Persistence.PendingAlertGroup", b =>
                 {
                     b.Property<long>("Id")
