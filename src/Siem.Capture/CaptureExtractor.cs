@@ -10,7 +10,8 @@ public sealed class CaptureSummary
     public string LinkType { get; internal set; } = "";
     public long Frames { get; internal set; }
     public long Connections { get; internal set; }
-    public long NotIpv4 { get; internal set; }
+    public long NotIp { get; internal set; }
+    public long Ipv6ExtensionHeaders { get; internal set; }
     public long Malformed { get; internal set; }
     public long AbandonedFragments { get; internal set; }
 
@@ -22,8 +23,8 @@ public sealed class CaptureSummary
 }
 
 /// <summary>
-/// Turns a pcap or pcapng capture into KDD Cup 99 connection records, streaming: frames -> IPv4
-/// datagrams (fragments reassembled) -> connections -> the 41 features, with the connection's start
+/// Turns a pcap or pcapng capture into KDD Cup 99 connection records, streaming: frames -> IPv4 and IPv6
+/// datagrams (IPv4 fragments reassembled) -> connections -> the 41 features, with the connection's start
 /// time and endpoints as metadata. Records come out in connection start order.
 /// </summary>
 public static class CaptureExtractor
@@ -71,7 +72,7 @@ public static class CaptureExtractor
                 yield return record;
             }
 
-            summary.NotIpv4 = decoder.NotIpv4;
+            summary.NotIp = decoder.NotIp;
             summary.Malformed = decoder.Malformed;
         }
 
@@ -87,7 +88,8 @@ public static class CaptureExtractor
             yield return record;
         }
 
-        summary.NotIpv4 = decoder.NotIpv4;
+        summary.NotIp = decoder.NotIp;
+        summary.Ipv6ExtensionHeaders = decoder.Ipv6ExtensionHeaders;
         summary.Malformed = decoder.Malformed;
         summary.AbandonedFragments = decoder.AbandonedFragments;
         summary.BytesRead = reader.BytesRead;
@@ -152,5 +154,11 @@ public static class CaptureExtractor
         };
     }
 
-    private static IPAddress ToAddress(uint address) => new([(byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address]);
+    private static IPAddress ToAddress(UInt128 address)
+    {
+        var bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
+        var ip = new IPAddress(bytes);
+        return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+    }
 }

@@ -8,12 +8,12 @@ internal enum Transport
 }
 
 /// <summary>One conversation being rebuilt: originator and responder, byte counts, and for TCP what each side said.</summary>
-internal sealed class Connection(Transport transport, uint originator, int originatorPort, uint responder, int responderPort, double start, string service)
+internal sealed class Connection(Transport transport, UInt128 originator, int originatorPort, UInt128 responder, int responderPort, double start, string service)
 {
     public Transport Transport { get; } = transport;
-    public uint Originator { get; } = originator;
+    public UInt128 Originator { get; } = originator;
     public int OriginatorPort { get; } = originatorPort;
-    public uint Responder { get; } = responder;
+    public UInt128 Responder { get; } = responder;
     public int ResponderPort { get; } = responderPort;
     public double Start { get; } = start;
     public string Service { get; } = service;

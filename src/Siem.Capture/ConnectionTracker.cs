@@ -23,7 +23,7 @@ internal sealed class ConnectionTracker
     private const int TcpAck = 0x10;
     private const int TcpUrg = 0x20;
 
-    private readonly Dictionary<(Transport, uint, int, uint, int), Connection> _open = new();
+    private readonly Dictionary<(Transport, UInt128, int, UInt128, int), Connection> _open = new();
     private readonly PriorityQueue<Connection, double> _deadlines = new();
     private readonly PriorityQueue<Connection, double> _openByStart = new();
     private readonly PriorityQueue<Connection, double> _finished = new();
@@ -169,7 +169,7 @@ internal sealed class ConnectionTracker
         Finish(connection);
     }
 
-    private Connection? Find(double now, Transport transport, uint source, int sourcePort, uint destination, int destinationPort, out bool fromOriginator)
+    private Connection? Find(double now, Transport transport, UInt128 source, int sourcePort, UInt128 destination, int destinationPort, out bool fromOriginator)
     {
         fromOriginator = _open.TryGetValue((transport, source, sourcePort, destination, destinationPort), out var connection);
         if (!fromOriginator)
@@ -187,7 +187,7 @@ internal sealed class ConnectionTracker
         return connection;
     }
 
-    private Connection Open(Transport transport, uint originator, int originatorPort, uint responder, int responderPort, double time, string service)
+    private Connection Open(Transport transport, UInt128 originator, int originatorPort, UInt128 responder, int responderPort, double time, string service)
     {
         var connection = new Connection(transport, originator, originatorPort, responder, responderPort, time, service);
         _open[(transport, originator, originatorPort, responder, responderPort)] = connection;

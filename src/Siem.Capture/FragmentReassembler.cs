@@ -12,12 +12,12 @@ internal sealed class FragmentReassembler
     private const int MaxDatagram = 65535;
     private const int MaxPending = 10_000;
 
-    private readonly Dictionary<(uint Source, uint Destination, ushort Id, int Protocol), Pending> _pending = new();
+    private readonly Dictionary<(UInt128 Source, UInt128 Destination, ushort Id, int Protocol), Pending> _pending = new();
 
     public long Abandoned { get; private set; }
 
     /// <summary>Adds one fragment; returns the datagram once it is complete.</summary>
-    public IpDatagram? Add(double time, uint source, uint destination, ushort id, int protocol, int offsetBytes, bool moreFragments, byte[] data)
+    public IpDatagram? Add(double time, UInt128 source, UInt128 destination, ushort id, int protocol, int offsetBytes, bool moreFragments, byte[] data)
     {
         var key = (source, destination, id, protocol);
         if (!_pending.TryGetValue(key, out var pending))

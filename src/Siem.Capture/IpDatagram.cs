@@ -1,7 +1,7 @@
 namespace Siem.Capture;
 
 /// <summary>
-/// A whole IPv4 datagram (reassembled when it came in fragments): addresses as 32-bit numbers, the
-/// transport protocol number and the transport bytes (header and data).
+/// A whole IP datagram (IPv4 reassembled when it came in fragments): addresses as 128-bit numbers (IPv4
+/// as IPv4-mapped IPv6, ::ffff:a.b.c.d), the transport protocol number and the transport bytes (header and data).
 /// </summary>
-internal readonly record struct IpDatagram(double Time, uint Source, uint Destination, int Protocol, byte[] Transport, int WrongFragments);
+internal readonly record struct IpDatagram(double Time, UInt128 Source, UInt128 Destination, int Protocol, byte[] Transport, int WrongFragments);

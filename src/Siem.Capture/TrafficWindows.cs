@@ -1,7 +1,7 @@
 namespace Siem.Capture;
 
 /// <summary>What the traffic windows need to know of a connection.</summary>
-internal readonly record struct WindowEntry(double Start, uint Host, string Service, int SourcePort, bool SynError, bool Rejected)
+internal readonly record struct WindowEntry(double Start, UInt128 Host, string Service, int SourcePort, bool SynError, bool Rejected)
 {
     // As kdd99_feature_extractor reads the KDD data: S0-S3 are "SYN errors", REJ is a "REJ error".
     public static WindowEntry Of(Connection c, string flag) =>
@@ -72,10 +72,10 @@ internal readonly record struct WindowCount(
 /// <summary>Running counts over a window, updated as connections enter and leave it.</summary>
 internal sealed class WindowCounts
 {
-    private readonly Dictionary<uint, (int All, int SynErrors, int Rejected)> _byHost = new();
+    private readonly Dictionary<UInt128, (int All, int SynErrors, int Rejected)> _byHost = new();
     private readonly Dictionary<string, (int All, int SynErrors, int Rejected)> _byService = new(StringComparer.Ordinal);
-    private readonly Dictionary<(uint, string), int> _byHostService = new();
-    private readonly Dictionary<(uint, int), int> _byHostSourcePort = new();
+    private readonly Dictionary<(UInt128, string), int> _byHostService = new();
+    private readonly Dictionary<(UInt128, int), int> _byHostSourcePort = new();
 
     public void Add(WindowEntry e) => Change(e, +1);
 

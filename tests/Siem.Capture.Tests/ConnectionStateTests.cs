@@ -164,4 +164,24 @@ public sealed class ConnectionStateTests
 
         Assert.Equal(("icmp", "eco_i", 1), (record.ProtocolType, record.Service, record.WrongFragment));
     }
+
+    [Fact]
+    public void Ipv6_connections_are_rebuilt_too_with_their_addresses()
+    {
+        var capture = new CaptureBuilder()
+            .HttpSession(T, "fd00::10", 50000, "fd00::20", CaptureScenarios.HttpRequest, CaptureScenarios.HttpResponse(100))
+            .Icmp(T + 1, "fd00::10", "fd00::20", type: 128, code: 0, dataLength: 56)  // ICMPv6 echo request
+            .Icmp(T + 1.001, "fd00::20", "fd00::10", type: 129, code: 0, dataLength: 56)
+            .Icmp(T + 2, "fd00::20", "fd00::10", type: 1, code: 4, dataLength: 48);  // port unreachable
+        var summary = new CaptureSummary();
+
+        var records = CaptureScenarios.Extract(capture, summary: summary);
+
+        Assert.Equal(4, records.Count);
+        Assert.Equal(("tcp", "http", "SF", true), (records[0].ProtocolType, records[0].Service, records[0].Flag, records[0].LoggedIn));
+        Assert.Equal(("fd00::10", "fd00::20", 80), (records[0].SrcIp!.ToString(), records[0].DstIp!.ToString(), records[0].DstPort));
+        Assert.Equal(["eco_i", "ecr_i", "urp_i"], records.Skip(1).Select(r => r.Service));
+        Assert.Equal(64L, records[1].SrcBytes);
+        Assert.Equal(0, summary.NotIp);
+    }
 }

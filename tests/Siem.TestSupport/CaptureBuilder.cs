@@ -55,7 +55,7 @@ public sealed class CaptureBuilder
         return Ip(time, source, destination, ProtocolType.Udp, udp);
     }
 
-    /// <summary>An ICMP message of 8 header bytes plus <paramref name="dataLength"/> bytes.</summary>
+    /// <summary>An ICMP message of 8 header bytes plus <paramref name="dataLength"/> bytes (ICMPv6 between IPv6 addresses: give its types).</summary>
     public CaptureBuilder Icmp(double time, string source, string destination, int type, int code, int dataLength) =>
         IpPayload(time, source, destination, ProtocolType.Icmp, IcmpBytes(type, code, dataLength), id: 1, offsetBytes: 0, moreFragments: false);
 
@@ -141,9 +141,12 @@ public sealed class CaptureBuilder
         file.Write(length);
     }
 
+    /// <summary>IPv4, or IPv6 when the addresses are IPv6 ("fd00::1").</summary>
     private CaptureBuilder Ip(double time, string source, string destination, ProtocolType protocol, Packet transport)
     {
-        var ip = new IPv4Packet(IPAddress.Parse(source), IPAddress.Parse(destination)) { Protocol = protocol, TimeToLive = 64, PayloadPacket = transport };
+        IPPacket ip = source.Contains(':', StringComparison.Ordinal)
+            ? new IPv6Packet(IPAddress.Parse(source), IPAddress.Parse(destination)) { NextHeader = protocol, HopLimit = 64, PayloadPacket = transport }
+            : new IPv4Packet(IPAddress.Parse(source), IPAddress.Parse(destination)) { Protocol = protocol, TimeToLive = 64, PayloadPacket = transport };
         if (transport is TcpPacket tcp)
         {
             tcp.UpdateTcpChecksum();
@@ -153,12 +156,20 @@ public sealed class CaptureBuilder
             udp.UpdateUdpChecksum();
         }
 
-        ip.UpdateIPChecksum();
+        (ip as IPv4Packet)?.UpdateIPChecksum();
         return Add(time, ip);
     }
 
     private CaptureBuilder IpPayload(double time, string source, string destination, ProtocolType protocol, byte[] data, ushort id, int offsetBytes, bool moreFragments)
     {
+        if (source.Contains(':', StringComparison.Ordinal))
+        {
+            return Add(time, new IPv6Packet(IPAddress.Parse(source), IPAddress.Parse(destination))
+            {
+                NextHeader = protocol == ProtocolType.Icmp ? ProtocolType.IcmpV6 : protocol, HopLimit = 64, PayloadData = data, PayloadLength = (ushort)data.Length,
+            });
+        }
+
         var ip = new IPv4Packet(IPAddress.Parse(source), IPAddress.Parse(destination))
         {
             Protocol = protocol,
@@ -172,9 +183,9 @@ public sealed class CaptureBuilder
         return Add(time, ip);
     }
 
-    private CaptureBuilder Add(double time, IPv4Packet ip)
+    private CaptureBuilder Add(double time, IPPacket ip)
     {
-        var ethernet = new EthernetPacket(ClientMac, ServerMac, EthernetType.IPv4) { PayloadPacket = ip };
+        var ethernet = new EthernetPacket(ClientMac, ServerMac, ip is IPv6Packet ? EthernetType.IPv6 : EthernetType.IPv4) { PayloadPacket = ip };
         _frames.Add((time, ethernet.Bytes));
         return this;
     }

@@ -34,7 +34,7 @@ internal static class ExtractCommand
         progress.Report(written, final: true);
         Console.Error.WriteLine(
             $"{summary.Format} ({summary.LinkType}): {summary.Frames:N0} frames -> {summary.Connections:N0} connections; " +
-            $"{summary.NotIpv4:N0} frames not IPv4, {summary.Malformed:N0} malformed, {summary.AbandonedFragments:N0} incomplete fragmented datagrams; records in {output.FullName}");
+            $"{summary.NotIp:N0} frames not IP, {summary.Ipv6ExtensionHeaders:N0} IPv6 behind extension headers, {summary.Malformed:N0} malformed, {summary.AbandonedFragments:N0} incomplete fragmented datagrams; records in {output.FullName}");
         if (summary.Damage is not null)
         {
             Console.Error.WriteLine($"error: {summary.Damage} (the connections before it were written)");
