@@ -36,11 +36,37 @@ public static class CaptureFiles
             : CaptureFormat.None;
     }
 
+    /// <summary>The format of the file, looking inside gzip (a .pcap.gz is still a pcap).</summary>
     public static CaptureFormat Detect(string path)
     {
         Span<byte> head = stackalloc byte[4];
         using var file = File.OpenRead(path);
         var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (!IsGzip(head[..read]))
+        {
+            return Detect(head[..read]);
+        }
+
+        file.Position = 0;
+        using var unzipped = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+        try
+        {
+            read = unzipped.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException)
+        {
+            return CaptureFormat.None;
+        }
+
         return Detect(head[..read]);
+    }
+
+    public static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+
+    public static bool IsGzip(string path)
+    {
+        Span<byte> head = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return IsGzip(head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)]);
     }
 }

@@ -19,6 +19,7 @@ internal sealed class CaptureReader : IDisposable
         [LinkLayers.Ethernet, LinkLayers.Null, LinkLayers.Loop, LinkLayers.Raw, LinkLayers.RawLegacy, LinkLayers.LinuxSll, LinkLayers.LinuxSll2, LinkLayers.Ieee80211];
 
     private readonly CaptureFileReaderDevice _device;
+    private readonly string? _unzipped;
 
     public CaptureReader(string path)
     {
@@ -28,6 +29,13 @@ internal sealed class CaptureReader : IDisposable
             throw new CaptureFormatException("Not a packet capture: the file starts with neither the pcap nor the pcapng magic number.");
         }
 
+        // libpcap reads plain files only: a gzip'd capture is unpacked to a temporary file first.
+        if (CaptureFiles.IsGzip(path))
+        {
+            _unzipped = Unzip(path);
+            path = _unzipped;
+        }
+
         _device = new CaptureFileReaderDevice(path);
         try
         {
@@ -35,19 +43,19 @@ internal sealed class CaptureReader : IDisposable
         }
         catch (PcapException e)
         {
-            _device.Dispose();
+            Dispose();
             throw new CaptureFormatException($"The {Describe(format)} header cannot be read: {Clean(e.Message)}");
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
         {
-            _device.Dispose();
+            Dispose();
             throw new CaptureFormatException("Reading packet captures needs libpcap, which is not installed on this server (Debian/Ubuntu: apt-get install libpcap0.8).");
         }
 
         LinkType = _device.LinkType;
         if (Array.IndexOf(SupportedLinks, LinkType) < 0)
         {
-            _device.Dispose();
+            Dispose();
             throw new CaptureFormatException(
                 $"Unsupported link type {LinkType} ({(int)LinkType}): captures must be Ethernet, Linux cooked (SLL), BSD loopback or raw IP.");
         }
@@ -90,7 +98,31 @@ internal sealed class CaptureReader : IDisposable
         }
     }
 
-    public void Dispose() => _device.Dispose();
+    public void Dispose()
+    {
+        _device.Dispose();
+        if (_unzipped is not null)
+        {
+            File.Delete(_unzipped);
+        }
+    }
+
+    private static string Unzip(string path)
+    {
+        var target = Path.Combine(Path.GetTempPath(), $"siem-capture-{Guid.NewGuid():N}.pcap");
+        try
+        {
+            using var source = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+            using var output = File.Create(target);
+            source.CopyTo(output);
+        }
+        catch (InvalidDataException)
+        {
+            // A gzip cut short: keep what was unpacked, libpcap reports where the capture ends.
+        }
+
+        return target;
+    }
 
     private static string Describe(CaptureFormat format) => format == CaptureFormat.PcapNg ? "pcapng" : "pcap";
 

@@ -45,6 +45,24 @@ public sealed class ScenarioFeatureTests
     }
 
     [Fact]
+    public void A_gzip_compressed_capture_gives_the_same_records()
+    {
+        using var folder = new Siem.TestSupport.TempDirectory();
+        var plain = folder.File("web.pcap");
+        CaptureScenarios.NormalHttp().WritePcap(plain);
+        var zipped = folder.File("web.pcap.gz");
+        using (var input = File.OpenRead(plain))
+        using (var output = new System.IO.Compression.GZipStream(File.Create(zipped), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            input.CopyTo(output);
+        }
+
+        Assert.Equal(CaptureFormat.Pcap, CaptureFiles.Detect(zipped));
+        Assert.Equal(CaptureExtractor.Extract(plain).ToList(), CaptureExtractor.Extract(zipped).ToList());
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "siem-capture-*.pcap")); // the unpacked copy is gone
+    }
+
+    [Fact]
     public void Syn_flood_gives_s0_records_with_all_syn_errors_and_a_rising_count()
     {
         var records = CaptureScenarios.Extract(CaptureScenarios.SynFlood());
