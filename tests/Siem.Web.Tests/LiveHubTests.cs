@@ -43,10 +43,10 @@ public sealed class LiveHubTests(SiemAppFactory app) : IClassFixture<SiemAppFact
         Assert.Equal(good, all.Where(u => u.Update.Counts is not null).Sum(u => u.Update.Counts!.Total));
         Assert.True(all.Where(u => u.Update.Counts is not null).Sum(u => u.Update.Counts!.ByCategory.GetValueOrDefault("dos")) >= 26);
         Assert.Contains(all, u => u.Update.Incidents.Any(i => i.Label == "neptune" && i.Created));
-        // Throttled: never two pushes closer than the broadcast interval (with scheduling slack).
-        var gaps = all.Zip(all.Skip(1), (a, b) => b.At - a.At).ToArray();
-        var meanGap = gaps.Length == 0 ? double.MaxValue : gaps.Average(g => g.TotalMilliseconds);
-        Assert.True(meanGap >= LiveBroadcaster.Interval.TotalMilliseconds * 0.6, $"{all.Length} updates with mean gap {meanGap:F0} ms");
+        // Throttled: at most one push per broadcast interval over the run. (Counted over the whole span, not
+        // per gap: a loaded machine can deliver two queued pushes back to back.)
+        var span = all[^1].At - all[0].At;
+        Assert.True(all.Length <= span / LiveBroadcaster.Interval + 2, $"{all.Length} updates in {span.TotalMilliseconds:F0} ms");
     }
 
     [Fact]

@@ -38,6 +38,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(15_000);
     }
 
+    /// <summary>
+    /// Opens an app page and waits until it is interactive: the first HTML is prerendered, and a click
+    /// before the circuit connects does nothing.
+    /// </summary>
+    public static async Task GotoInteractiveAsync(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.Locator("[data-app-interactive=true]")).ToBeVisibleAsync();
+    }
+
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });

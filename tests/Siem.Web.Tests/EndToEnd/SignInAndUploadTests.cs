@@ -48,7 +48,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync("0");
         await BrowserFixture.ScreenshotAsync(page, "02-dashboard-empty");
 
-        await page.GotoAsync("/upload");
+        await BrowserFixture.GotoInteractiveAsync(page, "/upload");
         await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
         var sample = Path.Combine(Path.GetTempPath(), $"sample-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(sample, IngestTests.MixedFile(out var good, out var bad));
@@ -60,7 +60,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("job-history")).ToContainTextAsync(Path.GetFileName(sample));
         await BrowserFixture.ScreenshotAsync(page, "03-upload-completed");
 
-        await page.GotoAsync("/timeline");
+        await BrowserFixture.GotoInteractiveAsync(page, "/timeline");
         await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync($"{good} events");
         await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-bar-area:not([barHeight='0'])").First).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-xaxis-annotations")).ToContainTextAsync("neptune → 10.0.0.9");
@@ -71,7 +71,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
 
         // An absolute range by link, stacked by label, in the light theme.
         var day = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
-        await page.GotoAsync($"/timeline?from={day.ToUnixTimeMilliseconds()}&to={day.AddHours(2).ToUnixTimeMilliseconds()}");
+        await BrowserFixture.GotoInteractiveAsync(page, $"/timeline?from={day.ToUnixTimeMilliseconds()}&to={day.AddHours(2).ToUnixTimeMilliseconds()}");
         await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync($"{good} events");
         await Expect(page.Locator("#range-from")).ToHaveValueAsync("2026-11-20T08:00");
         await page.GetByTestId("stack-label").ClickAsync();
@@ -83,14 +83,14 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await page.GetByTestId("theme-toggle").ClickAsync();
         await page.WaitForFunctionAsync("localStorage.getItem('siem-theme') === 'dark'");
 
-        await page.GotoAsync("/breakdown");
+        await BrowserFixture.GotoInteractiveAsync(page, "/breakdown");
         await Expect(page.Locator("[data-testid=labels-chart] .apexcharts-pie")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("techniques")).ToContainTextAsync("T1499 Endpoint Denial of Service");
         await Expect(page.GetByTestId("hosts")).ToContainTextAsync("10.0.0.9");
         await Expect(page.GetByTestId("services")).ToContainTextAsync("private");
         await BrowserFixture.ScreenshotAsync(page, "04-breakdown");
 
-        await page.GotoAsync("/model");
+        await BrowserFixture.GotoInteractiveAsync(page, "/model");
         await Expect(page.GetByTestId("accuracy")).ToContainTextAsync("99.9");
         await Expect(page.Locator("[data-testid=confusion-chart] .apexcharts-heatmap")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("labels")).ToContainTextAsync("T1110");
@@ -98,13 +98,13 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.Locator("[data-testid=evaluation-confusion] .apexcharts-heatmap")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "04-model");
 
-        await page.GotoAsync("/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
+        await BrowserFixture.GotoInteractiveAsync(page, "/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();
         await page.GetByTestId("events").Locator("tbody tr").First.ClickAsync();
         await Expect(page.GetByTestId("event-detail")).ToContainTextAsync("dst_host_srv_rerror_rate");
         await BrowserFixture.ScreenshotAsync(page, "05-events-explorer");
 
-        await page.GotoAsync("/incidents");
+        await BrowserFixture.GotoInteractiveAsync(page, "/incidents");
         await page.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).ClickAsync();
         await page.Locator("#incident-note").FillAsync("SYN flood on 10.0.0.9, checking the firewall");
         await page.GetByTestId("acknowledge").ClickAsync();
@@ -113,7 +113,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("audit")).ToContainTextAsync(AnalystEmail);
         await BrowserFixture.ScreenshotAsync(page, "06-incident-acknowledged");
 
-        await page.GotoAsync("/");
+        await BrowserFixture.GotoInteractiveAsync(page, "/");
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync(good.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(page.GetByTestId("open-incidents")).ToContainTextAsync("neptune");
 
@@ -129,7 +129,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         var admin = await browser.NewPageAsync();
         await SignInAsync(admin, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
         page = admin;
-        await page.GotoAsync("/admin");
+        await BrowserFixture.GotoInteractiveAsync(page, "/admin");
         await Expect(page.GetByTestId("users")).ToContainTextAsync(SiemAppFactory.AdminEmail);
         await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
         await page.Locator("#key-name").FillAsync("sensor-1");
@@ -142,7 +142,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest("viewer@test.local", "Viewer-Password-42", "Viewer"));
         var viewer = await browser.NewPageAsync();
         await SignInAsync(viewer, "viewer@test.local", "Viewer-Password-42");
-        await viewer.GotoAsync("/incidents");
+        await BrowserFixture.GotoInteractiveAsync(viewer, "/incidents");
         await viewer.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "neptune" }).First.ClickAsync();
         await Expect(viewer.GetByTestId("incident-detail")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("incident-actions")).ToHaveCountAsync(0);
@@ -173,7 +173,7 @@ public sealed class ReplayFromTheUploadPageTests(BrowserFixture browser) : IClas
         var page = await browser.NewPageAsync();
         await SignInAndUploadTests.SignInAsync(page, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
 
-        await page.GotoAsync("/upload");
+        await BrowserFixture.GotoInteractiveAsync(page, "/upload");
         await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
         await page.GetByLabel("Replay as live traffic").CheckAsync();
         await page.GetByLabel("Records per second").FillAsync("12");
@@ -202,7 +202,7 @@ public sealed class CaptureFromTheUploadPageTests(BrowserFixture browser) : ICla
     {
         var page = await browser.NewPageAsync();
         await SignInAndUploadTests.SignInAsync(page, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
-        await page.GotoAsync("/upload");
+        await BrowserFixture.GotoInteractiveAsync(page, "/upload");
         await Expect(page.Locator("[data-testid=drop-zone][data-ready=true]")).ToBeVisibleAsync();
         var capture = new Siem.TestSupport.CaptureBuilder();
         for (var i = 0; i < 200; i++)
@@ -217,7 +217,7 @@ public sealed class CaptureFromTheUploadPageTests(BrowserFixture browser) : ICla
         await Expect(page.GetByTestId("job-classified")).ToHaveTextAsync("200");
         await BrowserFixture.ScreenshotAsync(page, "11-upload-capture");
 
-        await page.GotoAsync("/events?q=" + Uri.EscapeDataString("flag:S0"));
+        await BrowserFixture.GotoInteractiveAsync(page, "/events?q=" + Uri.EscapeDataString("flag:S0"));
         await Expect(page.GetByText("200 events")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("events")).ToContainTextAsync("10.0.0.1");
         await BrowserFixture.ScreenshotAsync(page, "12-events-from-capture");
