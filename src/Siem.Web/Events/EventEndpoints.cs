@@ -14,14 +14,9 @@ public static class EventEndpoints
             {
                 var size = Math.Clamp(pageSize ?? 50, 1, EventQueries.MaxPageSize);
                 var number = Math.Max(page ?? 1, 1);
-                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
-                try
+                if (!TryParse(q, out var predicate, out var invalid))
                 {
-                    predicate = EventQuery.Parse(q);
-                }
-                catch (EventQueryException e)
-                {
-                    return Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
+                    return invalid;
                 }
 
                 var query = (await EventSearch.FilterAsync(db, predicate, from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds(), ct))
@@ -51,14 +46,9 @@ public static class EventEndpoints
             .WithSummary("One event with its 41 features and the model's three likeliest classes (scored now by the current model)");
         api.MapGet("/events/histogram", async (SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
             {
-                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
-                try
+                if (!TryParse(q, out var predicate, out var invalid))
                 {
-                    predicate = EventQuery.Parse(q);
-                }
-                catch (EventQueryException e)
-                {
-                    return Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
+                    return invalid;
                 }
 
                 var (fromMs, toMs) = (from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds());
@@ -72,14 +62,9 @@ public static class EventEndpoints
             .WithSummary("Matches per interval (q, from, to as for /api/events): exact from the rollups for label/category queries, else counted when there are at most 10,000 matches");
         api.MapGet("/events/export", async (HttpContext context, SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
             {
-                System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
-                try
+                if (!TryParse(q, out var predicate, out var invalid))
                 {
-                    predicate = EventQuery.Parse(q);
-                }
-                catch (EventQueryException e)
-                {
-                    await Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+                    await invalid.ExecuteAsync(context);
                     return;
                 }
 
@@ -90,5 +75,22 @@ public static class EventEndpoints
             })
             .RequireAuthorization(SiemPolicies.Read)
             .WithSummary("Every event the query matches (q, from, to as for /api/events) as CSV, oldest first, streamed");
+    }
+
+    /// <summary>Parses the explorer query; a bad one becomes a 400 problem saying what and where.</summary>
+    private static bool TryParse(string? q, out System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate, out IResult invalid)
+    {
+        try
+        {
+            predicate = EventQuery.Parse(q);
+            invalid = Results.Ok();
+            return true;
+        }
+        catch (EventQueryException e)
+        {
+            predicate = _ => false;
+            invalid = Results.Problem(e.Message, title: "The query is not valid", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
     }
 }

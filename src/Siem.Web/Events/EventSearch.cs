@@ -22,19 +22,14 @@ public static class EventSearch
         SiemDbContext db, Expression<Func<SecurityEvent, bool>> predicate, long? fromMs, long? toMs, CancellationToken cancellationToken)
     {
         var events = db.Events.AsNoTracking().Where(predicate);
-        var rollups = db.Rollups.AsNoTracking();
         if (fromMs is { } from)
         {
             events = events.Where(e => e.TimeMs >= from);
-            var minute = Math.DivRem(from, 60_000).Quotient;
-            rollups = rollups.Where(r => r.Minute >= minute);
         }
 
         if (toMs is { } to)
         {
             events = events.Where(e => e.TimeMs < to);
-            var minute = Math.DivRem(to - 1, 60_000).Quotient;
-            rollups = rollups.Where(r => r.Minute <= minute);
         }
 
         if (RollupCondition(predicate) is not { } condition)
@@ -42,8 +37,27 @@ public static class EventSearch
             return events;
         }
 
-        var minutes = await rollups.Where(condition).Select(r => r.Minute).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
+        var minutes = await RollupsIn(db, fromMs, toMs).Where(condition).Select(r => r.Minute).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
         return events.Where(InRanges(Ranges(minutes, MaxRanges)));
+    }
+
+    /// <summary>The rollup minutes that overlap [from, to).</summary>
+    private static IQueryable<RollupMinute> RollupsIn(SiemDbContext db, long? fromMs, long? toMs)
+    {
+        var rollups = db.Rollups.AsNoTracking();
+        if (fromMs is { } from)
+        {
+            var minute = Math.DivRem(from, 60_000).Quotient;
+            rollups = rollups.Where(r => r.Minute >= minute);
+        }
+
+        if (toMs is { } to)
+        {
+            var minute = Math.DivRem(to - 1, 60_000).Quotient;
+            rollups = rollups.Where(r => r.Minute <= minute);
+        }
+
+        return rollups;
     }
 
     /// <summary>
@@ -92,20 +106,7 @@ public static class EventSearch
         List<MinuteCount> minutes;
         if (ExactRollupCondition(predicate) is { } condition)
         {
-            var rollups = db.Rollups.AsNoTracking().Where(condition);
-            if (fromMs is { } from)
-            {
-                var minute = Math.DivRem(from, 60_000).Quotient;
-                rollups = rollups.Where(r => r.Minute >= minute);
-            }
-
-            if (toMs is { } to)
-            {
-                var minute = Math.DivRem(to - 1, 60_000).Quotient;
-                rollups = rollups.Where(r => r.Minute <= minute);
-            }
-
-            minutes = await rollups.GroupBy(r => r.Minute).Select(g => new MinuteCount { Minute = g.Key, Count = g.Sum(r => r.Count) }).ToListAsync(cancellationToken);
+            minutes = await RollupsIn(db, fromMs, toMs).Where(condition).GroupBy(r => r.Minute).Select(g => new MinuteCount { Minute = g.Key, Count = g.Sum(r => r.Count) }).ToListAsync(cancellationToken);
         }
         else if (matchesAreFew)
         {
