@@ -207,8 +207,10 @@ public partial class Events
         }
     }
 
-    internal static string Endpoint(System.Net.IPAddress? ip, int? port) =>
-        ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip.ToString();
+    internal static string Endpoint(System.Net.IPAddress? ip, int? port) => Endpoint(ip?.ToString(), port);
+
+    /// <summary>"10.0.0.9:80", "10.0.0.9" without a port, "—" without an address.</summary>
+    internal static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
 
     /// <summary>The 41 features by name, in documented order, formatted for reading.</summary>
     internal static IEnumerable<(string Name, string Value)> Features(EventRow row) =>

@@ -190,8 +190,6 @@ public partial class Incidents
         tooltip = new { x = new { format = "yyyy-MM-dd HH:mm" } },
     };
 
-    private static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
-
     internal static string EventsLink(IncidentSummary incident)
     {
         var query = IncidentActivity.EventQueryOf(incident);
