@@ -92,25 +92,8 @@ internal static class QueryBenchmark
 
         var clock = Stopwatch.StartNew();
         await using var content = File.OpenRead(seedFile);
-        using var form = new MultipartFormDataContent();
-        var file = new StreamContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        form.Add(file, "file", "seed.csv.gz");
-        var response = await http.PostAsync("api/uploads", form);
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        while (true)
-        {
-            var job = await http.GetFromJsonAsync<JsonElement>($"api/jobs/{id}");
-            var status = job.GetProperty("status").GetString();
-            if (status is "Completed" or "Failed" or "Cancelled")
-            {
-                Console.WriteLine($"filled: {status}, {job.GetProperty("classified").GetInt64():N0} events, {job.GetProperty("alerts").GetInt64():N0} alerts in {clock.Elapsed.TotalSeconds:F0} s");
-                break;
-            }
-
-            await Task.Delay(1000);
-        }
+        var job = await UploadBenchmark.UploadAndWaitAsync(http, new StreamContent(content), "seed.csv.gz", TimeSpan.FromSeconds(1));
+        Console.WriteLine($"filled: {job.GetProperty("classified").GetInt64():N0} events, {job.GetProperty("alerts").GetInt64():N0} alerts in {clock.Elapsed.TotalSeconds:F0} s");
 
         // Let the correlator turn the alerts into incidents before anything is timed.
         long last = -1;

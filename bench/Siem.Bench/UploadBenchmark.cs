@@ -51,10 +51,13 @@ internal static class UploadBenchmark
         }
     }
 
-    private static async Task<JsonElement> UploadAndWaitAsync(HttpClient http, byte[] content, string name)
+    private static Task<JsonElement> UploadAndWaitAsync(HttpClient http, byte[] content, string name) =>
+        UploadAndWaitAsync(http, new ByteArrayContent(content), name, TimeSpan.FromMilliseconds(25));
+
+    /// <summary>Posts <paramref name="file"/> to POST /api/uploads and polls its job until it ends; a job that does not complete throws.</summary>
+    internal static async Task<JsonElement> UploadAndWaitAsync(HttpClient http, HttpContent file, string name, TimeSpan poll)
     {
         using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "file", name);
         var response = await http.PostAsync("api/uploads", form);
@@ -69,7 +72,7 @@ internal static class UploadBenchmark
                 return status == "Completed" ? job : throw new InvalidOperationException($"job ended {status}: {job}");
             }
 
-            await Task.Delay(25);
+            await Task.Delay(poll);
         }
     }
 }

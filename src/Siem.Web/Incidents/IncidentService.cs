@@ -43,16 +43,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         incident.Resolution = IncidentRules.NeedsResolution(to) ? resolution : null;
         incident.UpdatedUtc = now;
         AddNote(incident, actor, note, now);
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now,
-            Actor = actor,
-            Action = $"{from} -> {to}",
-            EntityType = nameof(Incident),
-            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Reason = resolution?.ToString(),
-            Details = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
-        });
+        Audit(id, actor, now, $"{from} -> {to}", string.IsNullOrWhiteSpace(note) ? null : note.Trim(), resolution?.ToString());
         await db.SaveChangesAsync(cancellationToken);
         live.PublishIncident(IncidentViews.Change(incident, created: false));
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
@@ -96,15 +87,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         var previous = incident.Assignee;
         incident.Assignee = string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim();
         incident.UpdatedUtc = now;
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now,
-            Actor = actor,
-            Action = "Assigned",
-            EntityType = nameof(Incident),
-            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Details = $"{previous ?? "nobody"} -> {incident.Assignee ?? "nobody"}",
-        });
+        Audit(id, actor, now, "Assigned", $"{previous ?? "nobody"} -> {incident.Assignee ?? "nobody"}");
         await db.SaveChangesAsync(cancellationToken);
         live.PublishIncident(IncidentViews.Change(incident, created: false));
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
@@ -127,15 +110,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         var now = time.GetUtcNow().UtcDateTime;
         AddNote(incident, actor, text, now);
         incident.UpdatedUtc = now;
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now,
-            Actor = actor,
-            Action = "Noted",
-            EntityType = nameof(Incident),
-            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Details = text.Trim(),
-        });
+        Audit(id, actor, now, "Noted", text.Trim());
         await db.SaveChangesAsync(cancellationToken);
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
     }
@@ -159,6 +134,19 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
             incident.Notes.OrderBy(n => n.AtUtc).Select(n => new IncidentNoteView(n.Author, n.AtUtc, n.Text)).ToList(),
             audit);
     }
+
+    /// <summary>One entry of the incident's audit trail: who, when, what, why.</summary>
+    private void Audit(long id, string actor, DateTime now, string action, string? details, string? reason = null) =>
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = now,
+            Actor = actor,
+            Action = action,
+            EntityType = nameof(Incident),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Reason = reason,
+            Details = details,
+        });
 
     private static void AddNote(Incident incident, string actor, string? note, DateTime now)
     {
