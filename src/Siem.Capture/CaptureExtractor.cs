@@ -1,4 +1,5 @@
 using System.Net;
+using Siem.Domain.Input;
 using Siem.Domain.Records;
 
 namespace Siem.Capture;
@@ -29,11 +30,16 @@ public sealed class CaptureSummary
 /// </summary>
 public static class CaptureExtractor
 {
-    /// <summary>Extracts the records of <paramref name="path"/>; throws <see cref="CaptureFormatException"/> when it is not a readable capture.</summary>
-    public static IEnumerable<ConnectionRecord> Extract(string path, CaptureSummary? summary = null)
+    /// <summary>
+    /// Extracts the records of <paramref name="path"/>; throws <see cref="CaptureFormatException"/> when it is not a
+    /// readable capture (or a gzip'd one unpacks past <paramref name="limit"/>). <paramref name="cancellation"/> is
+    /// checked while unpacking and every few thousand frames, so it stops a capture that yields no connections too.
+    /// </summary>
+    public static IEnumerable<ConnectionRecord> Extract(
+        string path, CaptureSummary? summary = null, DecompressionLimit? limit = null, CancellationToken cancellation = default)
     {
         // Open eagerly so that a bad file fails at the call, not at the first MoveNext.
-        var reader = new CaptureReader(path);
+        var reader = new CaptureReader(path, limit, cancellation);
         return Run(reader, summary ?? new CaptureSummary());
     }
 

@@ -1,4 +1,5 @@
 using PacketDotNet;
+using Siem.Domain.Input;
 using SharpPcap;
 using SharpPcap.LibPcap;
 
@@ -18,11 +19,17 @@ internal sealed class CaptureReader : IDisposable
     private static readonly LinkLayers[] SupportedLinks =
         [LinkLayers.Ethernet, LinkLayers.Null, LinkLayers.Loop, LinkLayers.Raw, LinkLayers.RawLegacy, LinkLayers.LinuxSll, LinkLayers.LinuxSll2, LinkLayers.Ieee80211];
 
+    // Cancellation is checked every this many frames: a capture of empty or non-IP frames yields no
+    // connections, so checking only between records would never stop it.
+    private const int FramesPerCancellationCheck = 4096;
+
     private readonly CaptureFileReaderDevice _device;
     private readonly string? _unzipped;
+    private readonly CancellationToken _cancellation;
 
-    public CaptureReader(string path)
+    public CaptureReader(string path, DecompressionLimit? limit = null, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         var format = CaptureFiles.Detect(path);
         if (format == CaptureFormat.None)
         {
@@ -32,7 +39,17 @@ internal sealed class CaptureReader : IDisposable
         // libpcap reads plain files only: a gzip'd capture is unpacked to a temporary file first.
         if (CaptureFiles.IsGzip(path))
         {
-            _unzipped = Unzip(path);
+            _unzipped = Path.Combine(Path.GetTempPath(), $"siem-capture-{Guid.NewGuid():N}.pcap");
+            try
+            {
+                Unzip(path, _unzipped, limit ?? DecompressionLimit.Default, cancellation);
+            }
+            catch
+            {
+                File.Delete(_unzipped);
+                throw;
+            }
+
             path = _unzipped;
         }
 
@@ -91,6 +108,11 @@ internal sealed class CaptureReader : IDisposable
             }
 
             number++;
+            if (number % FramesPerCancellationCheck == 0)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+            }
+
             var header = capture.Header;
             var data = capture.Data.ToArray();
             BytesRead += data.Length + 16;
@@ -107,21 +129,41 @@ internal sealed class CaptureReader : IDisposable
         }
     }
 
-    private static string Unzip(string path)
+    /// <summary>Unpacks <paramref name="path"/> into <paramref name="target"/>, refusing it once it passes <paramref name="limit"/>.</summary>
+    private static void Unzip(string path, string target, DecompressionLimit limit, CancellationToken cancellation)
     {
-        var target = Path.Combine(Path.GetTempPath(), $"siem-capture-{Guid.NewGuid():N}.pcap");
-        try
+        using var compressed = File.OpenRead(path);
+        var allowed = limit.AllowedFor(compressed.Length);
+        using var source = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
+        using var output = File.Create(target);
+        var buffer = new byte[1 << 16];
+        long written = 0;
+        while (true)
         {
-            using var source = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
-            using var output = File.Create(target);
-            source.CopyTo(output);
-        }
-        catch (InvalidDataException)
-        {
-            // A gzip cut short: keep what was unpacked, libpcap reports where the capture ends.
-        }
+            cancellation.ThrowIfCancellationRequested();
+            int read;
+            try
+            {
+                read = source.Read(buffer);
+            }
+            catch (InvalidDataException)
+            {
+                return; // a gzip cut short: keep what was unpacked, libpcap reports where the capture ends
+            }
 
-        return target;
+            if (read == 0)
+            {
+                return;
+            }
+
+            written += read;
+            if (written > allowed)
+            {
+                throw new CaptureFormatException(limit.Exceeded("capture", compressed.Length).Message);
+            }
+
+            output.Write(buffer, 0, read);
+        }
     }
 
     private static string Describe(CaptureFormat format) => format == CaptureFormat.PcapNg ? "pcapng" : "pcap";

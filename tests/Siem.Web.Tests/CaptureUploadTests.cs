@@ -96,4 +96,21 @@ public sealed class CaptureUploadTests
         Assert.Equal("Failed", job.Status);
         Assert.Contains("neither pcap nor pcapng", job.Error);
     }
+
+    [Fact]
+    public async Task A_gzip_capture_bomb_fails_its_job_with_the_reason_and_the_next_upload_still_runs()
+    {
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+        using var folder = new TempDirectory();
+        var bomb = folder.File("bomb.pcap.gz");
+        HostileFiles.WriteGzipCaptureBomb(bomb, zeroMebibytes: 2048); // 2 GiB of zeros behind a pcap header, ~2 MB gzip'd
+
+        var failed = await client.UploadAndWaitAsync("bomb.pcap.gz", File.ReadAllBytes(bomb), "application/gzip");
+        var next = await client.UploadAndWaitAsync("traffic.pcap", Pcap(WebThenSynFlood()), "application/vnd.tcpdump.pcap");
+
+        Assert.Equal(("Failed", 0L), (failed.Status, failed.Read));
+        Assert.Contains("decompression bomb", failed.Error);
+        Assert.Equal(("Completed", 303L), (next.Status, next.Classified));
+    }
 }

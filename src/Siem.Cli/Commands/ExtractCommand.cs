@@ -23,7 +23,7 @@ internal static class ExtractCommand
         long written = 0;
         using (var writer = new KddCsvWriter(output.FullName))
         {
-            foreach (var record in CaptureExtractor.Extract(input.FullName, summary))
+            foreach (var record in CaptureExtractor.Extract(input.FullName, summary, cancellation: cancel))
             {
                 cancel.ThrowIfCancellationRequested();
                 writer.Write(record);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Siem.Domain.Input;
 
 namespace Siem.Web.Hosting;
 
@@ -39,6 +40,16 @@ public sealed class IngestOptions
 {
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>A gzip'd upload is refused once it unpacks past this many bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUnpackedBytes { get; set; } = DecompressionLimit.DefaultMaxUnpackedBytes;
+
+    /// <summary>... or past this many times its compressed size (gzip reaches ~1,000:1 on a bomb, 3-20:1 on real files).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxCompressionRatio { get; set; } = DecompressionLimit.DefaultMaxCompressionRatio;
+
+    public DecompressionLimit DecompressionLimit => new(MaxUnpackedBytes, MaxCompressionRatio);
 
     [Range(16, 65536)]
     public int BatchSize { get; set; } = 2048;

@@ -1,5 +1,6 @@
 using Siem.Capture;
 using Siem.Detection.Reading;
+using Siem.Domain.Input;
 
 namespace Siem.Web.Ingest;
 
@@ -28,7 +29,7 @@ internal sealed class JobInput
     public long BytesRead => _bytesRead();
 
     /// <summary>Opens <paramref name="path"/>; throws <see cref="CaptureFormatException"/> or <see cref="KddFormatException"/> when it cannot be read at all.</summary>
-    public static JobInput Open(string path, string fileName)
+    public static JobInput Open(string path, string fileName, DecompressionLimit limit, CancellationToken cancellation)
     {
         var format = CaptureFiles.Detect(path);
         if (format == CaptureFormat.None && CaptureExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
@@ -39,7 +40,7 @@ internal sealed class JobInput
         if (format != CaptureFormat.None)
         {
             var summary = new CaptureSummary();
-            return new JobInput(Numbered(CaptureExtractor.Extract(path, summary), summary), () => summary.BytesRead, isCapture: true);
+            return new JobInput(Numbered(CaptureExtractor.Extract(path, summary, limit, cancellation), summary), () => summary.BytesRead, isCapture: true);
         }
 
         var file = new CountingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));

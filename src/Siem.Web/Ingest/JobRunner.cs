@@ -95,7 +95,7 @@ public sealed class JobRunner(
         try
         {
             var fileLength = new FileInfo(job.StoredPath).Length;
-            var input = JobInput.Open(job.StoredPath, job.FileName);
+            var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellation.Token);
             var resumeAfter = job.CommittedLine;
             var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
             using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
