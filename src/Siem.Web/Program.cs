@@ -1,4 +1,5 @@
 using Siem.Web.Hosting;
+using Siem.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSiemWeb();

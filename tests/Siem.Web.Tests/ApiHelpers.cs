@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 
 namespace Siem.Web.Tests;
 
@@ -58,7 +59,7 @@ internal static class ApiHelpers
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            if (await app.Services.GetRequiredService<Siem.Web.Incidents.IncidentCorrelator>().IsCaughtUpAsync())
+            if (await app.Services.GetRequiredService<Siem.Store.Incidents.IncidentCorrelator>().IsCaughtUpAsync())
             {
                 return;
             }

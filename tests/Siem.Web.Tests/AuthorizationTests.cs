@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 
 namespace Siem.Web.Tests;
 

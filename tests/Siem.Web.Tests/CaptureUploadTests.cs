@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 
 namespace Siem.Web.Tests;
 

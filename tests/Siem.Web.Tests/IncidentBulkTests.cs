@@ -3,7 +3,8 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Incidents;
 using Siem.Web.Incidents;
-using Siem.Web.Persistence;
+using Siem.Store.Incidents;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests;
 
@@ -65,7 +66,7 @@ public sealed class IncidentBulkTests : IAsyncLifetime, IDisposable
         }
 
         var from = DateTimeOffset.FromUnixTimeMilliseconds(3_000_000);
-        var listed = await client.GetFromJsonAsync<Siem.Web.Events.Page<IncidentSummary>>($"/api/incidents?assignee=none&from={Uri.EscapeDataString(from.ToString("O"))}", ApiHelpers.Json);
+        var listed = await client.GetFromJsonAsync<Siem.Store.Events.Page<IncidentSummary>>($"/api/incidents?assignee=none&from={Uri.EscapeDataString(from.ToString("O"))}", ApiHelpers.Json);
         var response = await client.PostAsJsonAsync("/api/incidents/bulk/close", new BulkRequest(null, null, null, null, "Benign", "maintenance window", IncidentFilter.Unassigned, from));
 
         Assert.Equal(["smurf"], listed!.Items.Select(i => i.Label));
@@ -96,7 +97,7 @@ public sealed class IncidentBulkTests : IAsyncLifetime, IDisposable
         var client = _app.ApiClient();
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/incidents/bulk/close", new BulkRequest(null, "Open", null, null, null, null))).StatusCode);
 
-        var viewer = await (await client.PostAsJsonAsync("/api/admin/keys", new Siem.Web.Identity.CreateKeyRequest("bulk-viewer", "Viewer"))).Content.ReadFromJsonAsync<Siem.Web.Identity.CreatedApiKey>();
+        var viewer = await (await client.PostAsJsonAsync("/api/admin/keys", new Siem.Web.Identity.CreateKeyRequest("bulk-viewer", "Viewer"))).Content.ReadFromJsonAsync<Siem.Store.Identity.CreatedApiKey>();
         var refused = await _app.ApiClient(viewer!.Key).PostAsJsonAsync("/api/incidents/bulk/acknowledge", new BulkRequest(null, null, null, null, null, null));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(IncidentStatus.Open, (await StatusesAsync())["neptune"]);

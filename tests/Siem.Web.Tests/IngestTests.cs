@@ -5,9 +5,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Domain.Records;
 using Siem.Web.Events;
+using Siem.Store.Events;
 using Siem.Web.Incidents;
+using Siem.Store.Incidents;
 using Siem.Web.Ingest;
-using Siem.Web.Persistence;
+using Siem.Store.Ingest;
+using Siem.Store.Persistence;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;
@@ -192,8 +195,8 @@ public sealed class IngestTests : IClassFixture<SiemAppFactory>
         var client = _app.ApiClient();
         await client.UploadAndWaitAsync("stats.csv", MixedFile(out _, out _));
 
-        var timeline = await client.GetFromJsonAsync<Siem.Web.Stats.Timeline>($"/api/stats/timeline?from={Uri.EscapeDataString(Start.ToString("O"))}&to={Uri.EscapeDataString(Start.AddHours(1).ToString("O"))}&interval=1m", ApiHelpers.Json);
-        var breakdown = await client.GetFromJsonAsync<Siem.Web.Stats.Breakdown>($"/api/stats/breakdown?from={Uri.EscapeDataString(Start.ToString("O"))}&to={Uri.EscapeDataString(Start.AddHours(1).ToString("O"))}", ApiHelpers.Json);
+        var timeline = await client.GetFromJsonAsync<Siem.Store.Stats.Timeline>($"/api/stats/timeline?from={Uri.EscapeDataString(Start.ToString("O"))}&to={Uri.EscapeDataString(Start.AddHours(1).ToString("O"))}&interval=1m", ApiHelpers.Json);
+        var breakdown = await client.GetFromJsonAsync<Siem.Store.Stats.Breakdown>($"/api/stats/breakdown?from={Uri.EscapeDataString(Start.ToString("O"))}&to={Uri.EscapeDataString(Start.AddHours(1).ToString("O"))}", ApiHelpers.Json);
 
         Assert.Equal(60, timeline!.IntervalSeconds);
         Assert.Equal(Start, timeline.Buckets[0].Start);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Web.Live;
+using Siem.Store.Live;
 
 namespace Siem.Web.Tests;
 

@@ -7,6 +7,7 @@ using Siem.Cli.Commands;
 using Siem.Cli.Replay;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;
@@ -76,7 +77,7 @@ public sealed class ReplayTests
 
         Assert.Equal((100L, 100L, 0L), (result.Sent, result.Accepted, result.Rejected));
         Assert.True(result.Throttled >= 1);
-        await using var db = app.Services.CreateScope().ServiceProvider.GetRequiredService<Siem.Web.Persistence.SiemDbContext>();
+        await using var db = app.Services.CreateScope().ServiceProvider.GetRequiredService<Siem.Store.Persistence.SiemDbContext>();
         Assert.Equal(100, await db.Events.CountAsync());
         Assert.Equal(100, await db.Events.Select(e => e.Line).Distinct().CountAsync());
     }

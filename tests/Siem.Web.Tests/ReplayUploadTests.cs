@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 
 namespace Siem.Web.Tests;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.TestSupport;
-using Siem.Web.Persistence;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests;
 
@@ -41,7 +41,7 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
     /// The app with a one-batch stream queue of 10 records and a short saturation wait, its stream writer
     /// paused: the second batch of a request finds the queue full. Returns an admin-key client and the queue.
     /// </summary>
-    public (WebApplicationFactory<Program> App, HttpClient Client, Siem.Web.Ingest.StreamIngest Ingest) WithSaturatedStream(TimeSpan saturationWait)
+    public (WebApplicationFactory<Program> App, HttpClient Client, Siem.Store.Ingest.StreamIngest Ingest) WithSaturatedStream(TimeSpan saturationWait)
     {
         var app = WithWebHostBuilder(b =>
         {
@@ -51,7 +51,7 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
         });
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        var ingest = app.Services.GetRequiredService<Siem.Web.Ingest.StreamIngest>();
+        var ingest = app.Services.GetRequiredService<Siem.Store.Ingest.StreamIngest>();
         ingest.PauseWriting();
         return (app, client, ingest);
     }

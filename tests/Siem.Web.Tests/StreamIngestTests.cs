@@ -9,7 +9,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Domain.Records;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;
@@ -159,7 +161,7 @@ public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAp
         var summary = (await response.Content.ReadFromJsonAsync<IngestSummary>(ApiHelpers.Json))!;
         Assert.Equal(10, summary.Accepted);
         Assert.Equal(11, summary.ResumeAtLine);
-        await using var db = app2.Services.CreateScope().ServiceProvider.GetRequiredService<Siem.Web.Persistence.SiemDbContext>();
+        await using var db = app2.Services.CreateScope().ServiceProvider.GetRequiredService<Siem.Store.Persistence.SiemDbContext>();
         Assert.Equal(10, await db.Events.CountAsync());
     }
 }

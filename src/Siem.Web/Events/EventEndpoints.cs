@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Records;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
+
+using Siem.Store.Events;
 
 namespace Siem.Web.Events;
 

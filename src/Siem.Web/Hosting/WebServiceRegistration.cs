@@ -7,11 +7,18 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Siem.Detection.Model;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 using Siem.Web.Incidents;
+using Siem.Store.Incidents;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 using Siem.Web.Stats;
+using Siem.Store.Stats;
+
+using Siem.Store;
 
 namespace Siem.Web.Hosting;
 
@@ -57,6 +64,7 @@ public static class WebServiceRegistration
         services.AddHostedService<JobRunner>();
         services.AddHostedService<StreamBatchWriter>();
         services.AddHostedService<LiveBroadcaster>();
+        services.AddHostedService<LiveHubBridge>();
 
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Siem.Web.Persistence;
+using Siem.Store.Persistence;
+
+using Siem.Store.Identity;
 
 namespace Siem.Web.Identity;
 

@@ -3,7 +3,9 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Siem.Web.Persistence;
+using Siem.Store.Persistence;
+
+using Siem.Store.Identity;
 
 namespace Siem.Web.Identity;
 

@@ -1,8 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Incidents;
 using Siem.Web.Events;
+using Siem.Store.Events;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
+
+using Siem.Store.Incidents;
 
 namespace Siem.Web.Incidents;
 

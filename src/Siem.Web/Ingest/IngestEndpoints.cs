@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Siem.Web.Hosting;
+using Siem.Store;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
+
+using Siem.Store.Ingest;
 
 namespace Siem.Web.Ingest;
 
@@ -21,7 +25,7 @@ public static class IngestEndpoints
             (await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(100).ToListAsync(ct)).Select(j => JobViews.From(j)));
         jobs.MapGet("/{id:long}", GetJobAsync);
         jobs.MapGet("/{id:long}/evaluation", async (long id, SiemDbContext db, Siem.Detection.Model.OnnxClassifier classifier, CancellationToken ct) =>
-                await Stats.UploadEvaluation.LoadAsync(db, id, classifier.Labels, ct) is { } report
+                await Siem.Store.Stats.UploadEvaluation.LoadAsync(db, id, classifier.Labels, ct) is { } report
                     ? Results.Ok(report)
                     : Results.Problem($"Job {id} has no labelled records to evaluate against.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("How the model did on a labelled upload: accuracy, macro-F1, per class, 5-category confusion, KDD cost");

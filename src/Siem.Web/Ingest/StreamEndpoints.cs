@@ -4,7 +4,11 @@ using Microsoft.Extensions.Options;
 using Siem.Detection.Model;
 using Siem.Detection.Reading;
 using Siem.Web.Hosting;
+using Siem.Store;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
+
+using Siem.Store.Ingest;
 
 namespace Siem.Web.Ingest;
 

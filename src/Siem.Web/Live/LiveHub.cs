@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Siem.Store.Live;
 
 namespace Siem.Web.Live;
 
@@ -14,31 +15,32 @@ public sealed class LiveHub : Hub
     public const string UpdateMethod = "update";
 }
 
-/// <summary>Drains the notifier at a fixed rate and fans out to in-process subscribers and hub clients.</summary>
-public sealed class LiveBroadcaster(LiveNotifier notifier, IHubContext<LiveHub> hub, TimeProvider time, ILogger<LiveBroadcaster> logger) : BackgroundService
+/// <summary>The hub is one more subscriber of the live notifier: every update goes to all connected clients.</summary>
+public sealed class LiveHubBridge(LiveNotifier notifier, IHubContext<LiveHub> hub, ILogger<LiveHubBridge> logger) : IHostedService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private IDisposable? _subscription;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        _subscription = notifier.Subscribe(SendAsync);
+        return Task.CompletedTask;
+    }
+
+    private async Task SendAsync(LiveUpdate update)
+    {
+        try
         {
-            if (notifier.Drain(time.GetUtcNow()) is not { } update)
-            {
-                continue;
-            }
-
-            try
-            {
-                await hub.Clients.All.SendAsync(LiveHub.UpdateMethod, update, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Could not push a live update to hub clients");
-            }
-
-            await notifier.DispatchAsync(update, logger);
+            await hub.Clients.All.SendAsync(LiveHub.UpdateMethod, update);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not push a live update to hub clients");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
     }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
+
+using Siem.Store.Stats;
 
 namespace Siem.Web.Stats;
 

@@ -1,6 +1,7 @@
 using Bunit;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests.Components;
 

@@ -7,9 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor.Services;
 using Siem.TestSupport;
 using Siem.Web.Hosting;
+using Siem.Store;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests.Components;
 
@@ -33,7 +36,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddIdentityCore<SiemUser>(o => o.Password.RequiredLength = 12)
             .AddRoles<Microsoft.AspNetCore.Identity.IdentityRole>().AddEntityFrameworkStores<SiemDbContext>();
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<Siem.Web.Identity.ApiKeyService>();
+        Services.AddScoped<Siem.Store.Identity.ApiKeyService>();
         Services.AddMudServices();
         Authorization = AddAuthorization();
         using var db = Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();

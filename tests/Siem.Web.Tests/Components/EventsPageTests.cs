@@ -1,7 +1,8 @@
 using Bunit;
 using Siem.Web.Components.Pages;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Components;

@@ -2,8 +2,10 @@ using Bunit;
 using Siem.Domain.Incidents;
 using Siem.Web.Components.Pages;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Siem.Web.Tests.Components;

@@ -2,7 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Bunit;
 using Siem.Domain.Incidents;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests.Components;
 

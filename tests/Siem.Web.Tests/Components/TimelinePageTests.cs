@@ -1,8 +1,10 @@
 using Bunit;
 using TimelinePage = Siem.Web.Components.Pages.Timeline;
 using Siem.Web.Identity;
-using Siem.Web.Persistence;
+using Siem.Store.Identity;
+using Siem.Store.Persistence;
 using Siem.Web.Stats;
+using Siem.Store.Stats;
 
 namespace Siem.Web.Tests.Components;
 
@@ -40,7 +42,7 @@ public sealed class TimelinePageTests : ComponentTestContext
     [Fact]
     public void Empty_buckets_are_filled_so_bars_keep_their_width()
     {
-        var timeline = new Siem.Web.Stats.Timeline(Nine, Nine.AddMinutes(5), 60,
+        var timeline = new Siem.Store.Stats.Timeline(Nine, Nine.AddMinutes(5), 60,
             [new TimelineBucket(Nine.AddMinutes(2), new Dictionary<string, long> { ["dos"] = 3 }, 3, 3, new Dictionary<string, long> { ["neptune"] = 3 })]);
 
         var dense = TimelinePage.Dense(timeline);

@@ -3,9 +3,12 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Web.Components.Pages;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests.Components;
 

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Siem.Domain.Records;
 using Siem.Web.Events;
-using Siem.Web.Persistence;
+using Siem.Store.Events;
+using Siem.Store.Persistence;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Events;

@@ -6,7 +6,8 @@ using Siem.Domain.Labels;
 using Siem.Domain.Records;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
-using Siem.Web.Persistence;
+using Siem.Store.Ingest;
+using Siem.Store.Persistence;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Persistence;

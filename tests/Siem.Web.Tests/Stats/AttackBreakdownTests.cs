@@ -1,4 +1,5 @@
 using Siem.Web.Stats;
+using Siem.Store.Stats;
 
 namespace Siem.Web.Tests.Stats;
 

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Records;
 using Siem.Web.Events;
-using Siem.Web.Persistence;
+using Siem.Store.Events;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 

@@ -3,9 +3,12 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Incidents;
 using Siem.Web.Incidents;
+using Siem.Store.Incidents;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 using Siem.Web.Stats;
+using Siem.Store.Stats;
 
 namespace Siem.Web.Components.Pages;
 
@@ -49,7 +52,7 @@ public partial class Home
     {
         var open = await db.Incidents.AsNoTracking()
             .Where(i => i.Status == IncidentStatus.Open || i.Status == IncidentStatus.Acknowledged)
-            .OrderByDescending(Siem.Web.Incidents.IncidentOrdering.SeverityRank).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
+            .OrderByDescending(Siem.Store.Incidents.IncidentOrdering.SeverityRank).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
         _incidents = open.Select(IncidentViews.Summary).ToList();
     }
 

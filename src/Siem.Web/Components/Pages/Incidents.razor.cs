@@ -4,9 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Incidents;
 using Siem.Web.Identity;
+using Siem.Store.Identity;
 using Siem.Web.Incidents;
+using Siem.Store.Incidents;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 

@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Web.Components.Shared;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 using Siem.Web.Stats;
+using Siem.Store.Stats;
 
 namespace Siem.Web.Components.Pages;
 
@@ -45,7 +47,7 @@ public partial class Timeline
     private bool _live = true;
     private bool _firstLoad = true;
     private const int MaxAnnotations = 12;
-    private Stats.Timeline? _timeline;
+    private Siem.Store.Stats.Timeline? _timeline;
     private List<IncidentMark> _incidents = [];
 
     private sealed record IncidentMark(long FirstSeenMs, string Label, string? Host, string Severity);
@@ -169,7 +171,7 @@ public partial class Timeline
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         _incidents = await db.Incidents.AsNoTracking()
             .Where(i => i.FirstSeenMs >= fromMs && i.FirstSeenMs < toMs)
-            .OrderByDescending(Siem.Web.Incidents.IncidentOrdering.SeverityRank).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
+            .OrderByDescending(Siem.Store.Incidents.IncidentOrdering.SeverityRank).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
             .Select(i => new IncidentMark(i.FirstSeenMs, i.Label, i.DstHost, i.Severity.ToString()))
             .ToListAsync();
         _firstLoad = false;
@@ -227,7 +229,7 @@ public partial class Timeline
     /// Every bucket of the range, empty ones as zero: ApexCharts sizes bars from the spacing of the points, so
     /// one lone bucket would otherwise be drawn as wide as the whole range.
     /// </summary>
-    internal static IReadOnlyList<TimelineBucket> Dense(Stats.Timeline? timeline)
+    internal static IReadOnlyList<TimelineBucket> Dense(Siem.Store.Stats.Timeline? timeline)
     {
         if (timeline is null)
         {

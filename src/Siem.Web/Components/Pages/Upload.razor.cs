@@ -6,9 +6,12 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using Siem.Web.Components.Shared;
 using Siem.Web.Hosting;
+using Siem.Store;
 using Siem.Web.Ingest;
+using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Web.Persistence;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 

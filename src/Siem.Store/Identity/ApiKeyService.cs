@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Siem.Store.Persistence;
+
+namespace Siem.Store.Identity;
+
+public sealed record CreatedApiKey(long Id, string Name, string Role, string Key);
+
+public sealed record ApiKeyView(long Id, string Name, string Prefix, string Role, string CreatedBy, DateTime CreatedUtc, DateTime? RevokedUtc, DateTime? LastUsedUtc);
+
+/// <summary>API keys: random secrets shown once; only their SHA-256 hash is stored.</summary>
+public sealed class ApiKeyService(SiemDbContext db, TimeProvider time)
+{
+    private const string SecretPrefix = "siem_";
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public async Task<CreatedApiKey> CreateAsync(string name, string role, string createdBy, string? secret = null, CancellationToken cancellationToken = default)
+    {
+        if (!SiemRoles.IsRole(role))
+        {
+            throw new ArgumentException($"Unknown role '{role}'; expected {string.Join(", ", SiemRoles.All)}.", nameof(role));
+        }
+
+        var key = secret ?? SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var entity = new ApiKey
+        {
+            Name = name.Trim(),
+            Prefix = key[..Math.Min(key.Length, 10)],
+            Hash = Hash(key),
+            Role = role,
+            CreatedBy = createdBy,
+            CreatedUtc = time.GetUtcNow().UtcDateTime,
+        };
+        db.ApiKeys.Add(entity);
+        db.Audit.Add(new AuditEntry { AtUtc = entity.CreatedUtc, Actor = createdBy, Action = "Created", EntityType = nameof(ApiKey), EntityId = entity.Name, Details = $"role {role}" });
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedApiKey(entity.Id, entity.Name, role, key);
+    }
+
+    public async Task<bool> RevokeAsync(long id, string actor, CancellationToken cancellationToken = default)
+    {
+        var key = await db.ApiKeys.FindAsync([id], cancellationToken);
+        if (key is null || key.RevokedUtc is not null)
+        {
+            return false;
+        }
+
+        key.RevokedUtc = time.GetUtcNow().UtcDateTime;
+        db.Audit.Add(new AuditEntry { AtUtc = key.RevokedUtc.Value, Actor = actor, Action = "Revoked", EntityType = nameof(ApiKey), EntityId = key.Name });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public Task<List<ApiKeyView>> ListAsync(CancellationToken cancellationToken = default) =>
+        db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id)
+            .Select(k => new ApiKeyView(k.Id, k.Name, k.Prefix, k.Role, k.CreatedBy, k.CreatedUtc, k.RevokedUtc, k.LastUsedUtc))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>Makes sure an admin key with exactly this secret exists and is not revoked (Siem:Bootstrap:ApiKey).</summary>
+    public async Task EnsureBootstrapKeyAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(secret);
+        var existing = await db.ApiKeys.FirstOrDefaultAsync(k => k.Hash == hash, cancellationToken);
+        if (existing is null)
+        {
+            await CreateAsync("bootstrap", SiemRoles.Admin, "system", secret, cancellationToken);
+        }
+        else if (existing.RevokedUtc is not null || existing.Role != SiemRoles.Admin)
+        {
+            existing.RevokedUtc = null;
+            existing.Role = SiemRoles.Admin;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+}

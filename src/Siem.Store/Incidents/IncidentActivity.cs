@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Siem.Domain.Incidents;
+using Siem.Store.Events;
+using Siem.Store.Persistence;
+
+namespace Siem.Store.Incidents;
+
+/// <summary>An incident's alerts over its lifetime (for a sparkline) and a few of them to look at.</summary>
+public sealed record IncidentActivityData(int BucketSeconds, IReadOnlyList<(DateTimeOffset Start, long Alerts)> Buckets, IReadOnlyList<EventView> Samples);
+
+/// <summary>
+/// An incident's events are those of its class (or any unknown verdict) on its host within its first/last
+/// seen range: the same query as the "open its events" link, run through the explorer's search.
+/// </summary>
+public static class IncidentActivity
+{
+    public const int SampleCount = 10;
+    private const int MaxBuckets = 60;
+
+    public static string EventQueryOf(IncidentSummary incident)
+    {
+        var query = incident.Label == IncidentRules.UnknownLabel ? "unknown:true" : $"label:{incident.Label}";
+        return incident.DstHost is { } host ? $"{query} and dst_ip:\"{host}\"" : query;
+    }
+
+    public static async Task<IncidentActivityData> LoadAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken = default)
+    {
+        var fromMs = incident.FirstSeen.ToUnixTimeMilliseconds();
+        var toMs = incident.LastSeen.ToUnixTimeMilliseconds() + 1;
+        var events = await EventSearch.FilterAsync(db, EventQuery.Parse(EventQueryOf(incident)), fromMs, toMs, cancellationToken);
+
+        // The smallest round interval that gives the sparkline at most MaxBuckets points.
+        var bucketMs = Stats.TimeBuckets.IntervalMs(toMs - fromMs, MaxBuckets);
+        var start = fromMs / bucketMs;
+        var counts = await events.GroupBy(e => e.TimeMs / bucketMs)
+            .Select(g => new BucketCount { Bucket = g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(b => b.Bucket, b => b.Count, cancellationToken);
+        var buckets = new List<(DateTimeOffset, long)>();
+        for (var bucket = start; bucket * bucketMs < toMs; bucket++)
+        {
+            buckets.Add((DateTimeOffset.FromUnixTimeMilliseconds(bucket * bucketMs), counts.GetValueOrDefault(bucket)));
+        }
+
+        var samples = await events.OrderBy(e => e.TimeMs).ThenBy(e => e.Id).Take(SampleCount).ToViews().ToListAsync(cancellationToken);
+        return new IncidentActivityData((int)(bucketMs / 1000), buckets, samples);
+    }
+
+    private sealed class BucketCount
+    {
+        public long Bucket { get; init; }
+        public long Count { get; init; }
+    }
+}

@@ -1,0 +1,417 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+using Siem.Detection.Model;
+using Siem.Detection.Reading;
+using Siem.Domain.Incidents;
+using Siem.Domain.Labels;
+using Siem.Domain.Records;
+using Siem.Store.Persistence;
+
+namespace Siem.Store.Ingest;
+
+/// <summary>What one committed batch changed, for progress and live updates.</summary>
+public sealed record BatchOutcome(long Lines, long Classified, long Rejected, long Alerts, long LabelledRecords, long LabelledCorrect,
+    IReadOnlyDictionary<(long Minute, string Label), long> CountsByMinuteAndLabel, long LastLine);
+
+/// <summary>
+/// The hot write path: one transaction per batch. Events go through one prepared SQLite statement bound by
+/// position with SQLitePCL's raw API, because ADO.NET parameters are bound by name on every execution
+/// (a linear search per parameter: with 60 columns that cost more than the insert itself); EF's
+/// SaveChanges is slower still. Events are INSERT OR IGNORE on (job, line), rollups are upserted, the
+/// first rejections are kept, and the job's counters and committed line move in the same transaction,
+/// so a crash leaves the job exactly resumable.
+/// </summary>
+public sealed class EventWriter : IDisposable
+{
+    private static readonly string[] MetadataProperties = [nameof(ConnectionRecord.SrcIp), nameof(ConnectionRecord.DstIp), nameof(ConnectionRecord.SrcPort), nameof(ConnectionRecord.DstPort), nameof(ConnectionRecord.Label)];
+    private readonly SqliteConnection _connection;
+    private readonly sqlite3_stmt _insertEvent;
+    private readonly SqliteCommand _upsertRollup;
+    private readonly SqliteCommand _upsertAlertRollup;
+    private readonly SqliteCommand _upsertVerdict;
+    private readonly SqliteCommand _insertRejection;
+    private readonly SqliteCommand _updateJob;
+    private readonly int _keptRejections;
+    private readonly long _windowMs;
+    private readonly SqliteCommand _insertAlertGroup;
+    private readonly double[] _numeric = new double[KddFeatures.NumericCount];
+    private readonly Dictionary<string, byte[]> _utf8Names = new(StringComparer.Ordinal);
+    private readonly Bound[] _boundKind = new Bound[64];
+    private readonly long[] _boundInteger = new long[64];
+    private readonly double[] _boundReal = new double[64];
+    private readonly string?[] _boundText = new string?[64];
+
+    public EventWriter(SqliteSetup sqlite, int keptRejections, TimeSpan incidentWindow)
+    {
+        _keptRejections = keptRejections;
+        _windowMs = (long)incidentWindow.TotalMilliseconds;
+        _connection = sqlite.Open();
+        using (var pragma = _connection.CreateCommand())
+        {
+            // The writer's own connection: a large page cache keeps the table's and index's right edges in
+            // memory, and rarer automatic checkpoints spare the bulk insert most of its double writes.
+            pragma.CommandText = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384; PRAGMA temp_store = MEMORY;";
+            pragma.ExecuteNonQuery();
+        }
+
+        var featureColumns = KddFeatures.All.Select(f => f.Name).ToArray();
+        var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p)).ToArray();
+        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert"];
+        var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
+        var sql = $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
+        Check(raw.sqlite3_prepare_v2(_connection.Handle, sql, out _insertEvent), "prepare the event insert");
+
+        _upsertRollup = _connection.CreateCommand();
+        _upsertRollup.CommandText = """
+            INSERT INTO rollup_minutes ("Minute", "Label", "Category", "Count", "Alerts") VALUES ($m, $l, $c, $n, $a)
+            ON CONFLICT ("Minute", "Label") DO UPDATE SET "Count" = "Count" + excluded."Count", "Alerts" = "Alerts" + excluded."Alerts"
+            """;
+        foreach (var name in new[] { "$m", "$l", "$c", "$n", "$a" })
+        {
+            _upsertRollup.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        _upsertAlertRollup = _connection.CreateCommand();
+        _upsertAlertRollup.CommandText = """
+            INSERT INTO alert_rollup_minutes ("Minute", "Dimension", "Value", "Count") VALUES ($m, $d, $v, $n)
+            ON CONFLICT ("Minute", "Dimension", "Value") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """;
+        foreach (var name in new[] { "$m", "$d", "$v", "$n" })
+        {
+            _upsertAlertRollup.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        _upsertVerdict = _connection.CreateCommand();
+        _upsertVerdict.CommandText = """
+            INSERT INTO job_verdict_counts ("JobId", "ActualLabel", "Label", "Category", "Unknown", "Count") VALUES ($j, $a, $l, $c, $u, $n)
+            ON CONFLICT ("JobId", "ActualLabel", "Label", "Category", "Unknown") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """;
+        foreach (var name in new[] { "$j", "$a", "$l", "$c", "$u", "$n" })
+        {
+            _upsertVerdict.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        _insertRejection = _connection.CreateCommand();
+        _insertRejection.CommandText = "INSERT OR IGNORE INTO job_rejections (\"JobId\", \"Line\", \"Reason\") VALUES ($j, $l, $r)";
+        foreach (var name in new[] { "$j", "$l", "$r" })
+        {
+            _insertRejection.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        _insertAlertGroup = _connection.CreateCommand();
+        _insertAlertGroup.CommandText = """
+            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count")
+            VALUES ($j, $l, $h, $c, $u, $f, $t, $n)
+            """;
+        foreach (var name in new[] { "$j", "$l", "$h", "$c", "$u", "$f", "$t", "$n" })
+        {
+            _insertAlertGroup.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        _updateJob = _connection.CreateCommand();
+        _updateJob.CommandText = """
+            UPDATE jobs SET "Read" = "Read" + $read, "Classified" = "Classified" + $classified, "Rejected" = "Rejected" + $rejected,
+              "Alerts" = "Alerts" + $alerts, "LabelledRecords" = "LabelledRecords" + $labelled, "LabelledCorrect" = "LabelledCorrect" + $correct,
+              "CommittedLine" = MAX("CommittedLine", $line)
+            WHERE "Id" = $id
+            """;
+        foreach (var name in new[] { "$read", "$classified", "$rejected", "$alerts", "$labelled", "$correct", "$line", "$id" })
+        {
+            _updateJob.Parameters.Add(new SqliteParameter(name, null));
+        }
+    }
+
+    /// <param name="rejectedSoFar">Rejections the job already has, so only the first N are kept.</param>
+    /// <param name="recordTimes">Use a record's own timestamp when it has one; false stamps every record with <paramref name="ingestTimeMs"/> (a replay).</param>
+    public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long ingestTimeMs, long rejectedSoFar, bool recordTimes = true)
+    {
+        using var transaction = _connection.BeginTransaction();
+        _upsertRollup.Transaction = transaction;
+        _upsertAlertRollup.Transaction = transaction;
+        _upsertVerdict.Transaction = transaction;
+        _insertRejection.Transaction = transaction;
+        _updateJob.Transaction = transaction;
+        _insertAlertGroup.Transaction = transaction;
+        var alerts = new List<Alert>();
+
+        var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
+        var alertCounts = new Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long>();
+        var verdicts = new Dictionary<(string Actual, string Label, string Category, bool Unknown), long>();
+        long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
+        var next = 0;
+        foreach (var line in lines)
+        {
+            lastLine = Math.Max(lastLine, line.LineNumber);
+            if (line.Record is not { } record)
+            {
+                if (rejectedSoFar + rejected < _keptRejections)
+                {
+                    _insertRejection.Parameters[0].Value = jobId;
+                    _insertRejection.Parameters[1].Value = line.LineNumber;
+                    _insertRejection.Parameters[2].Value = line.Error;
+                    _insertRejection.ExecuteNonQuery();
+                }
+
+                rejected++;
+                continue;
+            }
+
+            var prediction = predictions[next++];
+            var timeMs = recordTimes && record.Timestamp is { } own ? own.ToUnixTimeMilliseconds() : ingestTimeMs;
+            if (!InsertEvent(jobId, line.LineNumber, timeMs, record, prediction))
+            {
+                continue; // already stored by an earlier run of this job: counted then, not again
+            }
+
+            classified++;
+            if (prediction.IsAlert)
+            {
+                alertCount++;
+                var host = record.DstIp?.ToString();
+                alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, prediction.Category.ToName(), prediction.Unknown, timeMs));
+                var alertKey = (Math.DivRem(timeMs, 60_000).Quotient, record.Service, record.ProtocolType, record.Flag, host);
+                alertCounts[alertKey] = alertCounts.GetValueOrDefault(alertKey) + 1;
+            }
+
+            if (record.Label is { } actualLabel)
+            {
+                var verdict = (actualLabel, prediction.Label, prediction.Category.ToName(), prediction.Unknown);
+                verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
+            }
+
+            if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
+            {
+                labelled++;
+                if (actualCategory == prediction.Category)
+                {
+                    correct++;
+                }
+            }
+
+            var key = (Math.DivRem(timeMs, 60_000).Quotient, prediction.Label);
+            var current = counts.GetValueOrDefault(key, (0, 0, prediction.Category.ToName()));
+            counts[key] = (current.Count + 1, current.Alerts + (prediction.IsAlert ? 1 : 0), current.Category);
+        }
+
+        foreach (var ((minute, label), value) in counts)
+        {
+            _upsertRollup.Parameters[0].Value = minute;
+            _upsertRollup.Parameters[1].Value = label;
+            _upsertRollup.Parameters[2].Value = value.Category;
+            _upsertRollup.Parameters[3].Value = value.Count;
+            _upsertRollup.Parameters[4].Value = value.Alerts;
+            _upsertRollup.ExecuteNonQuery();
+        }
+
+        foreach (var ((minute, dimension, value), count) in AlertRollups(alertCounts))
+        {
+            _upsertAlertRollup.Parameters[0].Value = minute;
+            _upsertAlertRollup.Parameters[1].Value = dimension;
+            _upsertAlertRollup.Parameters[2].Value = value;
+            _upsertAlertRollup.Parameters[3].Value = count;
+            _upsertAlertRollup.ExecuteNonQuery();
+        }
+
+        foreach (var ((actual, label, category, unknown), count) in verdicts)
+        {
+            object[] values = [jobId, actual, label, category, unknown, count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _upsertVerdict.Parameters[i].Value = values[i];
+            }
+
+            _upsertVerdict.ExecuteNonQuery();
+        }
+
+        // Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.
+        foreach (var segment in AlertGrouping.Segment(alerts, _windowMs))
+        {
+            object?[] values = [jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _insertAlertGroup.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            _insertAlertGroup.ExecuteNonQuery();
+        }
+
+        object[] jobValues = [lines.Count, classified, rejected, alertCount, labelled, correct, lastLine, jobId];
+        for (var i = 0; i < jobValues.Length; i++)
+        {
+            _updateJob.Parameters[i].Value = jobValues[i];
+        }
+
+        _updateJob.ExecuteNonQuery();
+        transaction.Commit();
+        return new BatchOutcome(lines.Count, classified, rejected, alertCount, labelled, correct,
+            counts.ToDictionary(c => c.Key, c => c.Value.Count), lastLine);
+    }
+
+    /// <summary>The batch's alerts, counted once per combination (cheap per record), split into one count per dimension.</summary>
+    private static Dictionary<(long, string, string), long> AlertRollups(Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long> combined)
+    {
+        var counts = new Dictionary<(long, string, string), long>();
+        foreach (var ((minute, service, protocol, flag, host), count) in combined)
+        {
+            Add((minute, AlertRollupMinute.Service, service), count);
+            Add((minute, AlertRollupMinute.Protocol, protocol), count);
+            Add((minute, AlertRollupMinute.Flag, flag), count);
+            if (host is not null)
+            {
+                Add((minute, AlertRollupMinute.Host, host), count);
+            }
+        }
+
+        return counts;
+
+        void Add((long, string, string) key, long count) => counts[key] = counts.GetValueOrDefault(key) + count;
+    }
+
+    /// <summary>Inserts one event; false when (job, line) was already stored.</summary>
+    private bool InsertEvent(long jobId, long line, long timeMs, ConnectionRecord record, Prediction prediction)
+    {
+        BindInt64(1, jobId);
+        BindInt64(2, line);
+        BindInt64(3, timeMs);
+        BindName(4, prediction.Label);
+        BindName(5, prediction.Category.ToName());
+        BindDouble(6, prediction.Confidence);
+        BindInt64(7, prediction.Unknown ? 1 : 0);
+        BindInt64(8, prediction.IsAlert ? 1 : 0);
+        var index = 9;
+        record.CopyNumericFeaturesTo(_numeric);
+        var n = 0;
+        foreach (var feature in KddFeatures.All)
+        {
+            switch (feature.Index)
+            {
+                case KddFeatures.ProtocolTypeIndex: BindName(index, record.ProtocolType); break;
+                case KddFeatures.ServiceIndex: BindName(index, record.Service); break;
+                case KddFeatures.FlagIndex: BindName(index, record.Flag); break;
+                default:
+                    var value = _numeric[n++];
+                    if (feature.Kind is FeatureKind.Rate or FeatureKind.Continuous)
+                    {
+                        BindDouble(index, value);
+                    }
+                    else
+                    {
+                        BindInt64(index, (long)value);
+                    }
+
+                    break;
+            }
+
+            index++;
+        }
+
+        BindName(index++, record.SrcIp?.ToString());
+        BindName(index++, record.DstIp?.ToString());
+        BindInt64(index++, record.SrcPort);
+        BindInt64(index++, record.DstPort);
+        BindName(index, record.Label);
+        var rc = raw.sqlite3_step(_insertEvent);
+        raw.sqlite3_reset(_insertEvent); // keeps the bindings: the next row re-binds only what changed
+        if (rc != raw.SQLITE_DONE)
+        {
+            Check(rc, "insert an event");
+        }
+
+        return raw.sqlite3_changes(_connection.Handle) > 0;
+    }
+
+    // Consecutive records share most values (zeros, the same service, a flood's identical rows), and each
+    // bind is a native call: skip the ones whose value is already bound.
+    private void BindInt64(int index, long? value)
+    {
+        if (value is not { } v)
+        {
+            BindNull(index);
+            return;
+        }
+
+        if (_boundKind[index] == Bound.Integer && _boundInteger[index] == v)
+        {
+            return;
+        }
+
+        raw.sqlite3_bind_int64(_insertEvent, index, v);
+        (_boundKind[index], _boundInteger[index]) = (Bound.Integer, v);
+    }
+
+    private void BindDouble(int index, double value)
+    {
+        if (_boundKind[index] == Bound.Real && _boundReal[index].Equals(value))
+        {
+            return;
+        }
+
+        raw.sqlite3_bind_double(_insertEvent, index, value);
+        (_boundKind[index], _boundReal[index]) = (Bound.Real, value);
+    }
+
+    /// <summary>Binds text that often repeats (labels, services, flags, hosts) from cached UTF-8.</summary>
+    private void BindName(int index, string? value)
+    {
+        if (value is null)
+        {
+            BindNull(index);
+            return;
+        }
+
+        if (_boundKind[index] == Bound.Text && string.Equals(_boundText[index], value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (!_utf8Names.TryGetValue(value, out var bytes))
+        {
+            bytes = System.Text.Encoding.UTF8.GetBytes(value);
+            if (_utf8Names.Count < 4096)
+            {
+                _utf8Names[value] = bytes;
+            }
+        }
+
+        raw.sqlite3_bind_text(_insertEvent, index, bytes);
+        (_boundKind[index], _boundText[index]) = (Bound.Text, value);
+    }
+
+    private void BindNull(int index)
+    {
+        if (_boundKind[index] != Bound.Null)
+        {
+            raw.sqlite3_bind_null(_insertEvent, index);
+            _boundKind[index] = Bound.Null;
+        }
+    }
+
+    private enum Bound : byte
+    {
+        Nothing,
+        Null,
+        Integer,
+        Real,
+        Text,
+    }
+
+    private void Check(int rc, string what)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"Could not {what}: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
+        }
+    }
+
+    public void Dispose()
+    {
+        _insertEvent.Dispose();
+        _upsertRollup.Dispose();
+        _upsertAlertRollup.Dispose();
+        _upsertVerdict.Dispose();
+        _insertRejection.Dispose();
+        _updateJob.Dispose();
+        _insertAlertGroup.Dispose();
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Siem.Capture;
+using Siem.Detection.Model;
+using Siem.Detection.Pipeline;
+using Siem.Detection.Reading;
+using Siem.Domain.Labels;
+using Siem.Store;
+using Siem.Store.Incidents;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
+
+namespace Siem.Store.Ingest;
+
+/// <summary>
+/// Runs ingest jobs one at a time: reader -> bounded channel -> batched classification -> single writer.
+/// Progress is committed with every batch, so after a crash or restart a job resumes after its last
+/// committed line; events are unique on (job, line), so nothing is stored twice.
+/// </summary>
+public sealed class JobRunner(
+    IServiceScopeFactory scopes,
+    JobQueue queue,
+    OnnxClassifier classifier,
+    SqliteSetup sqlite,
+    LiveNotifier live,
+    IncidentCorrelator correlator,
+    TimeProvider time,
+    IOptions<SiemOptions> options,
+    ILogger<JobRunner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RequeueUnfinishedAsync(stoppingToken);
+        await foreach (var jobId in queue.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await RunAsync(jobId, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                logger.LogInformation("Stopping with job {JobId} unfinished; it resumes at next start", jobId);
+                return;
+            }
+        }
+    }
+
+    private async Task RequeueUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
+        var unfinished = await db.Jobs.Where(j => !j.IsStream && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(cancellationToken);
+        foreach (var id in unfinished)
+        {
+            queue.Enqueue(id);
+        }
+
+        if (unfinished.Count > 0)
+        {
+            logger.LogInformation("Resuming {Count} unfinished ingest jobs", unfinished.Count);
+        }
+    }
+
+    private async Task RunAsync(long jobId, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
+        var job = await db.Jobs.FindAsync([jobId], stoppingToken);
+        if (job is null || job.IsStream || job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            return;
+        }
+
+        if (job.CancelRequested)
+        {
+            await FinishAsync(db, job, JobStatus.Cancelled, null);
+            return;
+        }
+
+        job.Status = JobStatus.Running;
+        job.StartedUtc ??= time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(stoppingToken);
+
+        using var cancellation = queue.Track(jobId, stoppingToken);
+        if (job.Paused)
+        {
+            queue.Pause(jobId); // paused before a restart: stays paused
+        }
+
+        var settings = options.Value.Ingest;
+        var clock = Stopwatch.StartNew();
+        var startedAt = job.Read;
+        try
+        {
+            var fileLength = new FileInfo(job.StoredPath).Length;
+            var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellation.Token);
+            var resumeAfter = job.CommittedLine;
+            var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
+            using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
+            var writing = new Stopwatch();
+            var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
+            var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
+            await ClassificationPipeline.RunAsync(lines, classifier, async batch =>
+            {
+                if (pace is not null)
+                {
+                    await pace.WaitForTurnAsync(batch.Records.Count, () => queue.WhenNotPausedAsync(jobId, cancellation.Token), cancellation.Token);
+                }
+
+                writing.Start();
+                var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
+                writing.Stop();
+                Apply(job, outcome);
+                live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
+                var fraction = fileLength == 0 ? 1 : Math.Clamp((double)input.BytesRead / fileLength, 1e-6, 1);
+                live.PublishJob(ToProgress(job, (job.Read - startedAt) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3), (long)(job.Read / fraction)));
+                if (outcome.Alerts > 0)
+                {
+                    correlator.Signal();
+                }
+            }, batchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellation.Token);
+
+            logger.LogInformation("Ingest job {JobId}: {Seconds:F2}s, of which {WriteSeconds:F2}s writing", jobId, clock.Elapsed.TotalSeconds, writing.Elapsed.TotalSeconds);
+            await FinishAsync(db, job, JobStatus.Completed, null);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested && cancellation.IsCancellationRequested)
+        {
+            await FinishAsync(db, job, JobStatus.Cancelled, "Cancelled by a user.");
+        }
+        catch (Exception e) when (e is KddFormatException or CaptureFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Ingest job {JobId} failed", jobId);
+            await FinishAsync(db, job, JobStatus.Failed, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug must fail this job, not stop the host: later jobs still run.
+            logger.LogError(e, "Ingest job {JobId} failed unexpectedly", jobId);
+            await FinishAsync(db, job, JobStatus.Failed, "Internal error: " + e.Message);
+        }
+        finally
+        {
+            queue.Untrack(jobId);
+        }
+    }
+
+    private async Task FinishAsync(SiemDbContext db, IngestJob job, JobStatus status, string? error)
+    {
+        // The writer committed the counters on its own connection: reload them before the final update.
+        await db.Entry(job).ReloadAsync();
+        job.Status = status;
+        job.Error = error;
+        job.FinishedUtc = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        live.PublishJob(ToProgress(job, 0, job.Read));
+        correlator.Signal();
+        logger.LogInformation("Ingest job {JobId} {Status}: {Classified} classified, {Rejected} rejected, {Alerts} alerts",
+            job.Id, status, job.Classified, job.Rejected, job.Alerts);
+    }
+
+    private static void Apply(IngestJob job, BatchOutcome outcome)
+    {
+        job.Read += outcome.Lines;
+        job.Classified += outcome.Classified;
+        job.Rejected += outcome.Rejected;
+        job.Alerts += outcome.Alerts;
+        job.LabelledRecords += outcome.LabelledRecords;
+        job.LabelledCorrect += outcome.LabelledCorrect;
+        job.CommittedLine = Math.Max(job.CommittedLine, outcome.LastLine);
+    }
+
+    public static JobProgress ToProgress(IngestJob job, double rate, long? estimatedTotal) => new(
+        job.Id, job.FileName, job.Status.ToString(), job.Read, job.Classified, job.Rejected, job.Alerts, job.IncidentsCreated,
+        Math.Round(rate), estimatedTotal, job.StartedUtc, job.FinishedUtc, job.Error);
+}

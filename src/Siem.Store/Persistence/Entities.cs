@@ -1,0 +1,204 @@
+using Microsoft.AspNetCore.Identity;
+using Siem.Domain.Incidents;
+using Siem.Domain.Records;
+
+namespace Siem.Store.Persistence;
+
+public sealed class SiemUser : IdentityUser
+{
+    public string? DisplayName { get; set; }
+    public bool Disabled { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+}
+
+public enum JobStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>One uploaded file (or stream) being read, classified and stored.</summary>
+public sealed class IngestJob
+{
+    public long Id { get; set; }
+    public required string FileName { get; set; }
+    public required string StoredPath { get; set; }
+    public long SizeBytes { get; set; }
+    public JobStatus Status { get; set; } = JobStatus.Queued;
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? StartedUtc { get; set; }
+    public DateTime? FinishedUtc { get; set; }
+
+    /// <summary>Lines read so far (good and bad).</summary>
+    public long Read { get; set; }
+    public long Classified { get; set; }
+    public long Rejected { get; set; }
+    public long Alerts { get; set; }
+    public long IncidentsCreated { get; set; }
+
+    /// <summary>The last input line whose outcome is committed: a restarted job resumes after it.</summary>
+    public long CommittedLine { get; set; }
+
+    public long LabelledRecords { get; set; }
+    public long LabelledCorrect { get; set; }
+    public bool CancelRequested { get; set; }
+
+    /// <summary>A stream job collects the records one API source sends to /api/ingest; it has no file.</summary>
+    public bool IsStream { get; set; }
+
+    /// <summary>When set, the file plays out at this many records per second, stamped with the time they play.</summary>
+    public double? ReplayRate { get; set; }
+
+    /// <summary>A replay can be paused and resumed.</summary>
+    public bool Paused { get; set; }
+    public string? Error { get; set; }
+    public List<JobRejection> Rejections { get; set; } = [];
+}
+
+/// <summary>A rejected input line (only the first 100 per job are kept).</summary>
+public sealed class JobRejection
+{
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public long Line { get; set; }
+    public required string Reason { get; set; }
+}
+
+/// <summary>A classified connection. Unique on (JobId, Line), so re-processing a job never duplicates.</summary>
+public sealed class SecurityEvent
+{
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public long Line { get; set; }
+
+    /// <summary>Event time in Unix milliseconds (the record's timestamp, else its ingest time).</summary>
+    public long TimeMs { get; set; }
+
+    public required ConnectionRecord Connection { get; set; }
+    public required string Label { get; set; }
+    public required string Category { get; set; }
+    public float Confidence { get; set; }
+    public bool Unknown { get; set; }
+    public bool IsAlert { get; set; }
+}
+
+/// <summary>
+/// Alerts of one batch already grouped by class, host and time (written with the events, in the same
+/// transaction), waiting for the correlator to merge them into incidents. A durable queue: a row is
+/// deleted in the transaction that applies it.
+/// </summary>
+public sealed class PendingAlertGroup
+{
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public required string Label { get; set; }
+    public string? DstHost { get; set; }
+    public required string Category { get; set; }
+    public bool Unknown { get; set; }
+    public long FirstMs { get; set; }
+    public long LastMs { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>Events per minute per label: what charts read instead of scanning events.</summary>
+public sealed class RollupMinute
+{
+    /// <summary>Bucket start in Unix minutes.</summary>
+    public long Minute { get; set; }
+    public required string Label { get; set; }
+    public required string Category { get; set; }
+    public long Count { get; set; }
+    public long Alerts { get; set; }
+}
+
+/// <summary>
+/// Alerts per minute by one of their dimensions (service, protocol, flag, destination host), kept beside
+/// the events so that the attack breakdown of a week reads a few thousand rows instead of every alert.
+/// </summary>
+public sealed class AlertRollupMinute
+{
+    public const string Service = "service";
+    public const string Protocol = "protocol";
+    public const string Flag = "flag";
+    public const string Host = "host";
+
+    /// <summary>Bucket start in Unix minutes.</summary>
+    public long Minute { get; set; }
+    public required string Dimension { get; set; }
+    public required string Value { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>
+/// How many of a job's labelled records got each verdict, written with the events: evaluating an upload
+/// of millions then reads a few dozen rows instead of grouping every event.
+/// </summary>
+public sealed class JobVerdictCount
+{
+    public long JobId { get; set; }
+    public required string ActualLabel { get; set; }
+    public required string Label { get; set; }
+    public required string Category { get; set; }
+    public bool Unknown { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>Alerts of one attack class (and destination host when known) grouped within a sliding window.</summary>
+public sealed class Incident
+{
+    public long Id { get; set; }
+    public required string Label { get; set; }
+    public required string Category { get; set; }
+    public string? DstHost { get; set; }
+    public IncidentSeverity Severity { get; set; }
+    public string? MitreTechnique { get; set; }
+    public long FirstSeenMs { get; set; }
+    public long LastSeenMs { get; set; }
+    public long AlertCount { get; set; }
+    public IncidentStatus Status { get; set; }
+    public IncidentResolution? Resolution { get; set; }
+    public string? Assignee { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+    public List<IncidentNote> Notes { get; set; } = [];
+}
+
+public sealed class IncidentNote
+{
+    public long Id { get; set; }
+    public long IncidentId { get; set; }
+    public required string Author { get; set; }
+    public DateTime AtUtc { get; set; }
+    public required string Text { get; set; }
+}
+
+/// <summary>Who did what, when and why.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime AtUtc { get; set; }
+    public required string Actor { get; set; }
+    public required string Action { get; set; }
+    public required string EntityType { get; set; }
+    public required string EntityId { get; set; }
+    public string? Reason { get; set; }
+    public string? Details { get; set; }
+}
+
+/// <summary>An API key: only its SHA-256 hash is stored; the secret is shown once at creation.</summary>
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string Prefix { get; set; }
+    public required string Hash { get; set; }
+    public required string Role { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? RevokedUtc { get; set; }
+    public DateTime? LastUsedUtc { get; set; }
+}

@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+using Siem.Domain.Input;
+
+namespace Siem.Store;
+
+/// <summary>Settings under <c>Siem:</c> (environment: <c>Siem__DataDir</c>, <c>Siem__Admin__Password</c>, ...).</summary>
+public sealed class SiemOptions
+{
+    public const string Section = "Siem";
+
+    /// <summary>Folder for the SQLite database and uploads; relative paths are under the content root.</summary>
+    [Required]
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>The model to load (.onnx, card or folder); empty means the shipped models/ folder.</summary>
+    public string? ModelPath { get; set; }
+
+    public AdminOptions Admin { get; set; } = new();
+    public BootstrapOptions Bootstrap { get; set; } = new();
+    public IngestOptions Ingest { get; set; } = new();
+    public IncidentOptions Incidents { get; set; } = new();
+}
+
+public sealed class AdminOptions
+{
+    [Required, EmailAddress]
+    public string Email { get; set; } = "admin@siem.local";
+
+    /// <summary>When empty, a strong password is generated at first start and logged once.</summary>
+    public string? Password { get; set; }
+}
+
+public sealed class BootstrapOptions
+{
+    /// <summary>When set, an admin-scope API key with exactly this value exists after start (for automation).</summary>
+    public string? ApiKey { get; set; }
+}
+
+public sealed class IngestOptions
+{
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>A gzip'd upload is refused once it unpacks past this many bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUnpackedBytes { get; set; } = DecompressionLimit.DefaultMaxUnpackedBytes;
+
+    /// <summary>... or past this many times its compressed size (gzip reaches ~1,000:1 on a bomb, 3-20:1 on real files).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxCompressionRatio { get; set; } = DecompressionLimit.DefaultMaxCompressionRatio;
+
+    public DecompressionLimit DecompressionLimit => new(MaxUnpackedBytes, MaxCompressionRatio);
+
+    [Range(16, 65536)]
+    public int BatchSize { get; set; } = 2048;
+
+    /// <summary>Batches waiting between reading and classification/writing (backpressure bound).</summary>
+    [Range(1, 1024)]
+    public int ChannelCapacity { get; set; } = 8;
+
+    public int KeptRejections { get; set; } = 100;
+
+    /// <summary>Batches of streamed records (POST /api/ingest) waiting to be written; past this the API answers 429.</summary>
+    [Range(1, 100_000)]
+    public int StreamQueueBatches { get; set; } = 64;
+
+    /// <summary>Records per batch when streaming (smaller batches reach the live timeline sooner).</summary>
+    [Range(1, 65536)]
+    public int StreamBatchSize { get; set; } = 2000;
+
+    /// <summary>How long a streaming request waits for room in the queue before answering 429.</summary>
+    public TimeSpan SaturationWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Batches classified at once during ingest. One leaves the database writer (the bottleneck) a core.</summary>
+    [Range(1, 64)]
+    public int ClassificationParallelism { get; set; } = 1;
+}
+
+public sealed class IncidentOptions
+{
+    /// <summary>Alerts of the same class and host join an open incident whose last alert is within this window.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
+}
