@@ -54,6 +54,40 @@ public sealed class IncidentBulkTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, await db.Audit.CountAsync(a => a.Details == "bulk triage"));
     }
 
+    [Theory]
+    [InlineData("Opne", null, null)]
+    [InlineData(null, "Hihg", null)]
+    [InlineData("Open", null, "FalsePositve")]
+    public async Task A_misspelled_status_severity_or_reason_is_a_400_and_changes_nothing(string? status, string? severity, string? reason)
+    {
+        var client = _app.ApiClient();
+        var before = await StatusesAsync();
+
+        var response = await client.PostAsJsonAsync("/api/incidents/bulk/close", new BulkRequest(null, status, severity, null, reason ?? "Benign", null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("is not one of", await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await StatusesAsync());
+        if (reason is null)
+        {
+            // the list reads the same filter the same way
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/incidents?status={status}&severity={severity}")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_reason_with_spaces_is_read_the_same_by_the_bulk_and_the_single_action()
+    {
+        var client = _app.ApiClient();
+
+        var bulk = await client.PostAsJsonAsync("/api/incidents/bulk/resolve", new BulkRequest([_ids["neptune"]], null, null, null, " False Positive ", null));
+        var single = await client.PostAsJsonAsync($"/api/incidents/{_ids["smurf"]}/resolve", new IncidentActionRequest(" false_positive ", null));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (bulk.StatusCode, single.StatusCode));
+        await using var db = _app.CreateDb();
+        Assert.Equal(2, await db.Incidents.CountAsync(i => i.Resolution == IncidentResolution.FalsePositive));
+    }
+
     [Fact]
     public async Task Closing_everything_active_in_a_time_range_and_unassigned_touches_nothing_else()
     {

@@ -70,7 +70,7 @@ public sealed class ReplayTests
     {
         await using var small = new SiemAppFactory();
         var (app, http, ingest) = small.WithSaturatedStream(TimeSpan.FromMilliseconds(100));
-        _ = Task.Delay(1500).ContinueWith(_ => ingest.ResumeWriting(), TaskScheduler.Default);
+        _ = ingest.WhenFirstRefused.ContinueWith(_ => ingest.ResumeWriting(), TaskScheduler.Default); // saturated once, then drains
         using var temp = new TempDirectory();
 
         var result = await new Replayer(http).RunAsync(new ReplayOptions(WriteFile(temp, 100, withBadLine: false), null, false, 50), CancellationToken.None);

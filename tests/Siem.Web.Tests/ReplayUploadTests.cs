@@ -29,7 +29,7 @@ public sealed class ReplayUploadTests(SiemAppFactory app) : IClassFixture<SiemAp
         var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiHelpers.Json))!;
         Assert.Equal(24, job.ReplayRate);
 
-        await Task.Delay(400);
+        await WaitUntilAsync(async () => (await client.GetFromJsonAsync<JobView>($"/api/jobs/{job.Id}", ApiHelpers.Json))!.Classified > 0);
         var paused = await client.PostAsync($"/api/jobs/{job.Id}/pause", null);
         Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
         await Task.Delay(300); // let a batch already past the gate land
@@ -61,5 +61,15 @@ public sealed class ReplayUploadTests(SiemAppFactory app) : IClassFixture<SiemAp
         var response = await client.PostAsync($"/api/jobs/{job.Id}/pause", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within a minute");
+            await Task.Delay(20);
+        }
     }
 }

@@ -152,7 +152,8 @@ public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAp
         var text = string.Concat(Enumerable.Range(0, 50).Select(i => ToCsvLine(SynFlood(i)) + "\n"));
 
         var request = client.PostAsync("/api/ingest", Body(text, "text/csv", false));
-        await Task.Delay(700); // the first batch fills the queue; the second waits 200 ms and gives up
+        // The first batch fills the queue; the second waits 200 ms and gives up: only then may the writer go on.
+        await ingest.WhenFirstRefused.WaitAsync(TimeSpan.FromMinutes(1));
         ingest.ResumeWriting();
         var response = await request;
 

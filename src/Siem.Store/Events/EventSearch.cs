@@ -42,23 +42,8 @@ public static class EventSearch
     }
 
     /// <summary>The rollup minutes that overlap [from, to).</summary>
-    private static IQueryable<RollupMinute> RollupsIn(SiemDbContext db, long? fromMs, long? toMs)
-    {
-        var rollups = db.Rollups.AsNoTracking();
-        if (fromMs is { } from)
-        {
-            var minute = Math.DivRem(from, 60_000).Quotient;
-            rollups = rollups.Where(r => r.Minute >= minute);
-        }
-
-        if (toMs is { } to)
-        {
-            var minute = Math.DivRem(to - 1, 60_000).Quotient;
-            rollups = rollups.Where(r => r.Minute <= minute);
-        }
-
-        return rollups;
-    }
+    private static IQueryable<RollupMinute> RollupsIn(SiemDbContext db, long? fromMs, long? toMs) =>
+        Stats.RollupRange.Of(fromMs, toMs).Apply(db.Rollups.AsNoTracking());
 
     /// <summary>
     /// What the event predicate implies about an event's label and category, as a condition on the rollups,

@@ -10,7 +10,7 @@ public sealed record CreatedApiKey(long Id, string Name, string Role, string Key
 public sealed record ApiKeyView(long Id, string Name, string Prefix, string Role, string CreatedBy, DateTime CreatedUtc, DateTime? RevokedUtc, DateTime? LastUsedUtc);
 
 /// <summary>API keys: random secrets shown once; only their SHA-256 hash is stored.</summary>
-public sealed class ApiKeyService(SiemDbContext db, TimeProvider time)
+public sealed class ApiKeyService(IDbContextFactory<SiemDbContext> databases, TimeProvider time)
 {
     private const string SecretPrefix = "siem_";
 
@@ -23,6 +23,7 @@ public sealed class ApiKeyService(SiemDbContext db, TimeProvider time)
             throw new ArgumentException($"Unknown role '{role}'; expected {string.Join(", ", SiemRoles.All)}.", nameof(role));
         }
 
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var key = secret ?? SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var entity = new ApiKey
         {
@@ -41,6 +42,7 @@ public sealed class ApiKeyService(SiemDbContext db, TimeProvider time)
 
     public async Task<bool> RevokeAsync(long id, string actor, CancellationToken cancellationToken = default)
     {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.FindAsync([id], cancellationToken);
         if (key is null || key.RevokedUtc is not null)
         {
@@ -53,15 +55,40 @@ public sealed class ApiKeyService(SiemDbContext db, TimeProvider time)
         return true;
     }
 
-    public Task<List<ApiKeyView>> ListAsync(CancellationToken cancellationToken = default) =>
-        db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id)
+    public async Task<List<ApiKeyView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id)
             .Select(k => new ApiKeyView(k.Id, k.Name, k.Prefix, k.Role, k.CreatedBy, k.CreatedUtc, k.RevokedUtc, k.LastUsedUtc))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The active key with this secret (its last use recorded, at most once a minute), or null.</summary>
+    public async Task<ApiKeyView?> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(secret);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedUtc == null, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        // Recording last use is best effort and at most once a minute per key.
+        var now = time.GetUtcNow().UtcDateTime;
+        if (key.LastUsedUtc is null || now - key.LastUsedUtc > TimeSpan.FromMinutes(1))
+        {
+            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedUtc, now), cancellationToken);
+        }
+
+        return new ApiKeyView(key.Id, key.Name, key.Prefix, key.Role, key.CreatedBy, key.CreatedUtc, key.RevokedUtc, now);
+    }
 
     /// <summary>Makes sure an admin key with exactly this secret exists and is not revoked (Siem:Bootstrap:ApiKey).</summary>
     public async Task EnsureBootstrapKeyAsync(string secret, CancellationToken cancellationToken = default)
     {
         var hash = Hash(secret);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var existing = await db.ApiKeys.FirstOrDefaultAsync(k => k.Hash == hash, cancellationToken);
         if (existing is null)
         {

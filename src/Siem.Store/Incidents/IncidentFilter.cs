@@ -16,6 +16,15 @@ public sealed record IncidentFilter(
 {
     public const string Unassigned = "none";
 
+    /// <summary>The filter from its text fields (API query, bulk body, page): an unknown status or severity is an error, never dropped.</summary>
+    public static IncidentFilter Parse(string? status, string? severity, string? label, string? assignee, DateTimeOffset? from, DateTimeOffset? to) => new(
+        InputParsing.Optional<IncidentStatus>(status, "status"),
+        InputParsing.Optional<IncidentSeverity>(severity, "severity"),
+        string.IsNullOrWhiteSpace(label) ? null : label.Trim(),
+        string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim(),
+        from,
+        to);
+
     public IQueryable<Incident> Apply(IQueryable<Incident> incidents)
     {
         if (!string.IsNullOrWhiteSpace(Assignee))

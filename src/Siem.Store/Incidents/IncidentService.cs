@@ -17,10 +17,11 @@ public abstract record IncidentActionResult
 /// Every change to an incident goes through here, and each writes its audit entry (who, when, what, why)
 /// in the same save as the change itself.
 /// </summary>
-public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimeProvider time)
+public sealed class IncidentService(IDbContextFactory<SiemDbContext> databases, LiveNotifier live, TimeProvider time)
 {
     public async Task<IncidentActionResult> ChangeStatusAsync(long id, IncidentStatus to, string actor, IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
     {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.FindAsync([id], cancellationToken);
         if (incident is null)
         {
@@ -43,7 +44,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         incident.Resolution = IncidentRules.NeedsResolution(to) ? resolution : null;
         incident.UpdatedUtc = now;
         AddNote(incident, actor, note, now);
-        Audit(id, actor, now, $"{from} -> {to}", string.IsNullOrWhiteSpace(note) ? null : note.Trim(), resolution?.ToString());
+        Audit(db, id, actor, now, $"{from} -> {to}", string.IsNullOrWhiteSpace(note) ? null : note.Trim(), resolution?.ToString());
         await db.SaveChangesAsync(cancellationToken);
         live.PublishIncident(IncidentViews.Change(incident, created: false));
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
@@ -56,9 +57,19 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
     public async Task<BulkResult> ChangeStatusManyAsync(IReadOnlyCollection<long>? ids, IncidentFilter? filter, IncidentStatus to, string actor,
         IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
     {
-        var targets = ids is { Count: > 0 }
-            ? await db.Incidents.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(cancellationToken)
-            : await (filter ?? new IncidentFilter()).Apply(db.Incidents).Select(i => i.Id).ToListAsync(cancellationToken);
+        if (IncidentRules.NeedsResolution(to) && resolution is null)
+        {
+            throw new InvalidInputException($"Choosing {to} needs a reason: TruePositive, FalsePositive or Benign.");
+        }
+
+        List<long> targets;
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            targets = ids is { Count: > 0 }
+                ? await db.Incidents.Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(cancellationToken)
+                : await (filter ?? new IncidentFilter()).Apply(db.Incidents).Select(i => i.Id).ToListAsync(cancellationToken);
+        }
+
         var (changed, skipped) = (0, 0);
         foreach (var id in targets)
         {
@@ -77,6 +88,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
 
     public async Task<IncidentActionResult> AssignAsync(long id, string? assignee, string actor, CancellationToken cancellationToken = default)
     {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.FindAsync([id], cancellationToken);
         if (incident is null)
         {
@@ -87,7 +99,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         var previous = incident.Assignee;
         incident.Assignee = string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim();
         incident.UpdatedUtc = now;
-        Audit(id, actor, now, "Assigned", $"{previous ?? "nobody"} -> {incident.Assignee ?? "nobody"}");
+        Audit(db, id, actor, now, "Assigned", $"{previous ?? "nobody"} -> {incident.Assignee ?? "nobody"}");
         await db.SaveChangesAsync(cancellationToken);
         live.PublishIncident(IncidentViews.Change(incident, created: false));
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
@@ -101,6 +113,7 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
             return new IncidentActionResult.Invalid("A note needs some text.");
         }
 
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.FindAsync([id], cancellationToken);
         if (incident is null)
         {
@@ -110,33 +123,13 @@ public sealed class IncidentService(SiemDbContext db, LiveNotifier live, TimePro
         var now = time.GetUtcNow().UtcDateTime;
         AddNote(incident, actor, text, now);
         incident.UpdatedUtc = now;
-        Audit(id, actor, now, "Noted", text.Trim());
+        Audit(db, id, actor, now, "Noted", text.Trim());
         await db.SaveChangesAsync(cancellationToken);
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));
     }
 
-    public async Task<IncidentDetail?> GetAsync(long id, CancellationToken cancellationToken = default)
-    {
-        var incident = await db.Incidents.AsNoTracking().Include(i => i.Notes).FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
-        if (incident is null)
-        {
-            return null;
-        }
-
-        var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var audit = await db.Audit.AsNoTracking()
-            .Where(a => a.EntityType == nameof(Incident) && a.EntityId == key)
-            .OrderBy(a => a.Id)
-            .Select(a => new AuditView(a.AtUtc, a.Actor, a.Action, a.Reason, a.Details))
-            .ToListAsync(cancellationToken);
-        return new IncidentDetail(
-            IncidentViews.Summary(incident),
-            incident.Notes.OrderBy(n => n.AtUtc).Select(n => new IncidentNoteView(n.Author, n.AtUtc, n.Text)).ToList(),
-            audit);
-    }
-
     /// <summary>One entry of the incident's audit trail: who, when, what, why.</summary>
-    private void Audit(long id, string actor, DateTime now, string action, string? details, string? reason = null) =>
+    private static void Audit(SiemDbContext db, long id, string actor, DateTime now, string action, string? details, string? reason = null) =>
         db.Audit.Add(new AuditEntry
         {
             AtUtc = now,

@@ -49,6 +49,11 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
 
     internal Task WhenWritingAllowed => _resumed.Task;
 
+    private readonly TaskCompletionSource _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a batch is first refused because the queue stayed full (lets a test drive saturation without timing).</summary>
+    public Task WhenFirstRefused => _refused.Task;
+
     private static TaskCompletionSource CompletedGate()
     {
         var gate = new TaskCompletionSource();
@@ -75,6 +80,7 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            _refused.TrySetResult();
             return false;
         }
     }

@@ -17,21 +17,9 @@ public static class AttackBreakdown
 
     public static async Task<AttackBreakdownData> LoadAsync(SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
-        var rollups = db.Rollups.AsNoTracking();
-        var alerts = db.AlertRollups.AsNoTracking();
-        if (from is { } f)
-        {
-            var minute = f.ToUnixTimeSeconds() / 60;
-            rollups = rollups.Where(r => r.Minute >= minute);
-            alerts = alerts.Where(r => r.Minute >= minute);
-        }
-
-        if (to is { } t)
-        {
-            var minute = t.ToUnixTimeSeconds() / 60;
-            rollups = rollups.Where(r => r.Minute < minute);
-            alerts = alerts.Where(r => r.Minute < minute);
-        }
+        var range = RollupRange.Of(from, to);
+        var rollups = range.Apply(db.Rollups.AsNoTracking());
+        var alerts = range.Apply(db.AlertRollups.AsNoTracking());
 
         var labels = await rollups.GroupBy(r => new { r.Label, r.Category })
             .Select(g => new { g.Key.Label, g.Key.Category, Count = g.Sum(r => r.Count), Alerts = g.Sum(r => r.Alerts) })

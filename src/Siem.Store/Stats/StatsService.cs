@@ -9,21 +9,20 @@ public sealed record Timeline(DateTimeOffset From, DateTimeOffset To, int Interv
 
 public sealed record Breakdown(DateTimeOffset? From, DateTimeOffset? To, long Total, long Alerts, IReadOnlyDictionary<string, long> ByCategory, IReadOnlyDictionary<string, long> ByLabel);
 
-/// <summary>Chart data from the per-minute rollups (never a scan of the events table).</summary>
-public sealed class StatsService(SiemDbContext db, TimeProvider time)
+/// <summary>Chart data from the per-minute rollups (never a scan of the events table), for pages and endpoints alike.</summary>
+public sealed class StatsService(IDbContextFactory<SiemDbContext> databases, TimeProvider time)
 {
     private static readonly int[] IntervalsMinutes = [1, 5, 15, 60, 360, 1440];
 
-    public async Task<Timeline> TimelineAsync(DateTimeOffset? from, DateTimeOffset? to, TimeSpan? interval, CancellationToken ct)
+    public async Task<Timeline> TimelineAsync(DateTimeOffset? from, DateTimeOffset? to, TimeSpan? interval, CancellationToken ct = default)
     {
         var end = to ?? time.GetUtcNow();
         var start = from ?? end.AddHours(-24);
         var minutes = interval is { } i
             ? Math.Max(1, (int)Math.Round(i.TotalMinutes))
             : IntervalsMinutes.FirstOrDefault(m => (end - start).TotalMinutes / m <= 240, IntervalsMinutes[^1]);
-        var (fromMinute, toMinute) = (start.ToUnixTimeSeconds() / 60, end.ToUnixTimeSeconds() / 60);
-        var rows = await db.Rollups.AsNoTracking()
-            .Where(r => r.Minute >= fromMinute && r.Minute < toMinute)
+        await using var db = await databases.CreateDbContextAsync(ct);
+        var rows = await RollupRange.Of(start, end).Apply(db.Rollups.AsNoTracking())
             .GroupBy(r => new { Bucket = r.Minute / minutes, r.Label, r.Category })
             .Select(g => new { g.Key.Bucket, g.Key.Label, g.Key.Category, Count = g.Sum(r => r.Count), Alerts = g.Sum(r => r.Alerts) })
             .ToListAsync(ct);
@@ -36,26 +35,29 @@ public sealed class StatsService(SiemDbContext db, TimeProvider time)
         return new Timeline(start, end, minutes * 60, buckets);
     }
 
-    public async Task<Breakdown> BreakdownAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    public async Task<Breakdown> BreakdownAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
     {
-        var rollups = db.Rollups.AsNoTracking();
-        if (from is { } f)
-        {
-            var m = f.ToUnixTimeSeconds() / 60;
-            rollups = rollups.Where(r => r.Minute >= m);
-        }
-
-        if (to is { } t)
-        {
-            var m = t.ToUnixTimeSeconds() / 60;
-            rollups = rollups.Where(r => r.Minute < m);
-        }
-
-        var byLabel = await rollups.GroupBy(r => new { r.Label, r.Category })
+        await using var db = await databases.CreateDbContextAsync(ct);
+        var byLabel = await RollupRange.Of(from, to).Apply(db.Rollups.AsNoTracking()).GroupBy(r => new { r.Label, r.Category })
             .Select(g => new { g.Key.Label, g.Key.Category, Count = g.Sum(r => r.Count), Alerts = g.Sum(r => r.Alerts) })
             .ToListAsync(ct);
         return new Breakdown(from, to, byLabel.Sum(r => r.Count), byLabel.Sum(r => r.Alerts),
             byLabel.GroupBy(r => r.Category).ToDictionary(g => g.Key, g => g.Sum(r => r.Count)),
             byLabel.OrderByDescending(r => r.Count).ToDictionary(r => r.Label, r => r.Count));
+    }
+
+    public async Task<AttackBreakdownData> AttacksAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(ct);
+        return await AttackBreakdown.LoadAsync(db, from, to, ct);
+    }
+
+    /// <summary>The first and the last minute that has events (null when the store is empty).</summary>
+    public async Task<(DateTimeOffset First, DateTimeOffset End)?> ExtentAsync(CancellationToken ct = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(ct);
+        var first = await db.Rollups.MinAsync(r => (long?)r.Minute, ct);
+        var last = await db.Rollups.MaxAsync(r => (long?)r.Minute, ct);
+        return first is { } f && last is { } l ? (DateTimeOffset.FromUnixTimeSeconds(f * 60), DateTimeOffset.FromUnixTimeSeconds((l + 1) * 60)) : null;
     }
 }

@@ -38,7 +38,7 @@ public static class WebPipeline
         app.MapOpenApi(); // documentation of the API is for its callers: signed in or with a key
         app.MapAccountEndpoints();
 
-        var api = app.MapGroup("/api").AddEndpointFilter(RequireAntiforgeryForCookieWrites);
+        var api = app.MapGroup("/api").AddEndpointFilter(RequireAntiforgeryForCookieWrites).AddEndpointFilter(ApiErrors.TranslateInputErrors);
         api.MapIngestEndpoints();
         api.MapStreamEndpoints();
         api.MapEventEndpoints();

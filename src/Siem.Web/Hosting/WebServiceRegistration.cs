@@ -33,37 +33,8 @@ public static class WebServiceRegistration
         // not only Development; published output has them in wwwroot and this is then a no-op.
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
-        services.AddOptions<SiemOptions>().Bind(builder.Configuration.GetSection(SiemOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        var settings = builder.Configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();
-
-        var folder = new DataFolder(Path.Combine(builder.Environment.ContentRootPath, settings.DataDir));
-        var sqlite = new SqliteSetup(folder.Database);
-        services.AddSingleton(folder);
-        services.AddSingleton(sqlite);
-        services.AddSingleton(TimeProvider.System);
-        // Pages use the factory (a circuit outlives a request); endpoints and Identity use the scoped context.
-        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor()));
-        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
-
-        services.AddSingleton(_ => OnnxClassifier.Load(string.IsNullOrWhiteSpace(settings.ModelPath) ? ModelFiles.FindDefault() : settings.ModelPath));
-
+        var settings = services.AddSiemStore(builder.Configuration, builder.Environment.ContentRootPath);
         AddIdentity(services);
-
-        services.AddSingleton<JobQueue>();
-        services.AddSingleton<LiveNotifier>();
-        services.AddSingleton<StreamIngest>();
-        services.AddScoped<UploadStore>();
-        services.AddScoped<IncidentService>();
-        services.AddScoped<StatsService>();
-        services.AddScoped<ApiKeyService>();
-
-        // Hosted services start in this order: the store is ready before any worker runs.
-        services.AddHostedService<StoreInitializer>();
-        services.AddSingleton<IncidentCorrelator>();
-        services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
-        services.AddHostedService<JobRunner>();
-        services.AddHostedService<StreamBatchWriter>();
-        services.AddHostedService<LiveBroadcaster>();
         services.AddHostedService<LiveHubBridge>();
 
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -89,7 +60,7 @@ public static class WebServiceRegistration
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<SiemDbContext>()
+            .AddSiemIdentityStores()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Siem.Store.Persistence;
-
 using Siem.Store.Identity;
 
 namespace Siem.Web.Identity;
@@ -10,8 +6,9 @@ public sealed record CreateKeyRequest(string Name, string Role);
 
 public sealed record CreateUserRequest(string Email, string Password, string Role);
 
-public sealed record UserView(string Id, string Email, IReadOnlyList<string> Roles, bool Disabled, bool LockedOut);
+public sealed record SetRoleRequest(string Role);
 
+/// <summary>Users and API keys for Admins, through the same services as the Admin page.</summary>
 public static class AdminEndpoints
 {
     public static void MapAdminEndpoints(this RouteGroupBuilder api)
@@ -25,39 +22,34 @@ public static class AdminEndpoints
                 return Results.Problem($"A key needs a name and a role ({string.Join(", ", SiemRoles.All)}).", statusCode: 400);
             }
 
-            var created = await keys.CreateAsync(request.Name, request.Role, context.User.Identity?.Name ?? "unknown", cancellationToken: ct);
+            var created = await keys.CreateAsync(request.Name, request.Role, Actor(context), cancellationToken: ct);
             return Results.Created($"/api/admin/keys/{created.Id}", created);
         }).WithSummary("Create an API key; the key is in the answer and never shown again");
         admin.MapDelete("/keys/{id:long}", async (long id, ApiKeyService keys, HttpContext context, CancellationToken ct) =>
-            await keys.RevokeAsync(id, context.User.Identity?.Name ?? "unknown", ct) ? Results.NoContent() : Results.Problem($"No active key {id}.", statusCode: 404));
+            await keys.RevokeAsync(id, Actor(context), ct) ? Results.NoContent() : Results.Problem($"No active key {id}.", statusCode: 404));
 
-        admin.MapGet("/users", async (UserManager<SiemUser> users, CancellationToken ct) =>
-        {
-            var all = await users.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
-            var views = new List<UserView>();
-            foreach (var user in all)
-            {
-                views.Add(new UserView(user.Id, user.Email ?? "", [.. await users.GetRolesAsync(user)], user.Disabled, await users.IsLockedOutAsync(user)));
-            }
-
-            return views;
-        });
-        admin.MapPost("/users", async (CreateUserRequest request, UserManager<SiemUser> users) =>
-        {
-            if (!SiemRoles.IsRole(request.Role))
-            {
-                return Results.Problem($"role must be one of {string.Join(", ", SiemRoles.All)}.", statusCode: 400);
-            }
-
-            var user = new SiemUser { UserName = request.Email, Email = request.Email, EmailConfirmed = true };
-            var result = await users.CreateAsync(user, request.Password);
-            if (!result.Succeeded)
-            {
-                return Results.Problem(string.Join(" ", result.Errors.Select(e => e.Description)), statusCode: 400);
-            }
-
-            await users.AddToRoleAsync(user, request.Role);
-            return Results.Created($"/api/admin/users/{user.Id}", new UserView(user.Id, user.Email!, [request.Role], false, false));
-        });
+        admin.MapGet("/users", (UserAdminService users, CancellationToken ct) => users.ListAsync(ct));
+        admin.MapGet("/users/{id}", async (string id, UserAdminService users, CancellationToken ct) =>
+            (await users.ListAsync(ct)).FirstOrDefault(u => u.Id == id) is { } user ? Results.Ok(user) : Results.Problem($"No user {id}.", statusCode: 404));
+        admin.MapPost("/users", async (CreateUserRequest request, UserAdminService users) =>
+            await users.CreateAsync(request.Email, request.Password, request.Role) is var result && result is UserAdminResult.Done done
+                ? Results.Created($"/api/admin/users/{done.User.Id}", done.User)
+                : ToResult(result));
+        admin.MapPost("/users/{id}/role", async (string id, SetRoleRequest request, UserAdminService users) => ToResult(await users.SetRoleAsync(id, request.Role)));
+        admin.MapPost("/users/{id}/disable", async (string id, UserAdminService users) => ToResult(await users.SetDisabledAsync(id, true)));
+        admin.MapPost("/users/{id}/enable", async (string id, UserAdminService users) => ToResult(await users.SetDisabledAsync(id, false)));
+        admin.MapPost("/users/{id}/reset-password", async (string id, UserAdminService users) => ToResult(await users.ResetPasswordAsync(id)))
+            .WithSummary("Set a new random password; it is in the answer (newPassword) and never shown again");
     }
+
+    private static IResult ToResult(UserAdminResult result) => result switch
+    {
+        UserAdminResult.Done { NewPassword: { } password } done => TypedResults.Ok(new { done.User, NewPassword = password }),
+        UserAdminResult.Done done => TypedResults.Ok(done.User),
+        UserAdminResult.NotFound notFound => TypedResults.Problem($"No user {notFound.Id}.", statusCode: StatusCodes.Status404NotFound),
+        UserAdminResult.Invalid invalid => TypedResults.Problem(invalid.Reason, statusCode: StatusCodes.Status400BadRequest),
+        _ => TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError),
+    };
+
+    private static string Actor(HttpContext context) => context.User.Identity?.Name ?? "unknown";
 }

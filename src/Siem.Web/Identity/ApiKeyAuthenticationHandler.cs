@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Siem.Store.Persistence;
-
 using Siem.Store.Identity;
 
 namespace Siem.Web.Identity;
@@ -14,8 +11,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SiemDbContext db,
-    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyService keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
@@ -27,18 +23,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var hash = ApiKeyService.Hash(key);
-        var apiKey = await db.ApiKeys.FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedUtc == null, Context.RequestAborted);
-        if (apiKey is null)
+        if (await keys.AuthenticateAsync(key, Context.RequestAborted) is not { } apiKey)
         {
             return AuthenticateResult.Fail("Invalid or revoked API key.");
-        }
-
-        // Recording last use is best effort and at most once a minute per key.
-        var now = time.GetUtcNow().UtcDateTime;
-        if (apiKey.LastUsedUtc is null || now - apiKey.LastUsedUtc > TimeSpan.FromMinutes(1))
-        {
-            await db.ApiKeys.Where(k => k.Id == apiKey.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedUtc, now), Context.RequestAborted);
         }
 
         var identity = new ClaimsIdentity(

@@ -24,7 +24,7 @@ public static class StatsEndpoints
             .WithSummary("Events per interval by category, from the per-minute rollups");
         stats.MapGet("/breakdown", (StatsService service, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) => service.BreakdownAsync(from, to, ct))
             .WithSummary("Totals by category and by label for a time range");
-        stats.MapGet("/attacks", (SiemDbContext db, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) => AttackBreakdown.LoadAsync(db, from, to, ct))
+        stats.MapGet("/attacks", (StatsService service, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) => service.AttacksAsync(from, to, ct))
             .WithSummary("What was attacked in a time range: labels, categories, ATT&CK techniques, and the top services, protocols, flags and hosts of the alerts");
     }
 

@@ -36,7 +36,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddIdentityCore<SiemUser>(o => o.Password.RequiredLength = 12)
             .AddRoles<Microsoft.AspNetCore.Identity.IdentityRole>().AddEntityFrameworkStores<SiemDbContext>();
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<Siem.Store.Identity.ApiKeyService>();
+        Services.AddSiemApplicationServices();
         Services.AddMudServices();
         Authorization = AddAuthorization();
         using var db = Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();

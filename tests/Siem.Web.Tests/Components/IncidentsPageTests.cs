@@ -151,7 +151,7 @@ public sealed class IncidentsPageTests : ComponentTestContext
             }
 
             await db.SaveChangesAsync();
-            var sorted = await Siem.Web.Components.Pages.Incidents.Sort(db.Incidents, "severity", MudBlazor.SortDirection.Descending).Select(i => i.Label).ToListAsync();
+            var sorted = await Siem.Store.Incidents.IncidentQueries.Sort(db.Incidents, Siem.Store.Incidents.IncidentSortColumn.Severity, descending: true).Select(i => i.Label).ToListAsync();
             Assert.Equal(["rootkit", "neptune", "satan"], sorted);
         }
 

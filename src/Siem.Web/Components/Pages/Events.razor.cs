@@ -1,20 +1,17 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Records;
 using Siem.Web.Events;
 using Siem.Store.Events;
-using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 
 /// <summary>Query events with the explorer language, page through them on the server, open one to see all 41 features.</summary>
 public partial class Events
 {
-    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
+    [Inject] private EventService EventData { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private Siem.Detection.Model.OnnxClassifier Classifier { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? InitialQuery { get; set; }
@@ -27,13 +24,12 @@ public partial class Events
     private long? ToMs { get; set; }
 
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Events explorer", null, disabled: true)];
-    private MudTable<EventRow>? _table;
+    private MudTable<EventView>? _table;
     private string? _query;
     private string? _error;
     private long _total;
     private bool _totalIsLowerBound;
-    private EventRow? _selected;
-    private IReadOnlyList<(string Label, float Score)>? _topClasses;
+    private EventDetail? _selected;
     private EventHistogram? _histogram;
     private (string, long?, long?)? _histogramKey;
     private int _histogramVersion;
@@ -41,20 +37,20 @@ public partial class Events
     protected override void OnInitialized() => _query = InitialQuery;
 
     /// <summary>The grid's columns; the column chooser hides or shows them (Time and Label always show).</summary>
-    internal static readonly (string Name, RenderFragment<EventRow> Cell, bool Always)[] Columns =
+    internal static readonly (string Name, RenderFragment<EventView> Cell, bool Always)[] Columns =
     [
         ("Time (UTC)", row => b => b.AddContent(0, row.Time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)), true),
         ("Label", LabelCell, true),
         ("Category", CategoryCell, false),
         ("Confidence", row => b => b.AddContent(0, row.Confidence.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)), false),
-        ("Protocol", row => b => b.AddContent(0, row.Connection.ProtocolType), false),
-        ("Service", row => b => b.AddContent(0, row.Connection.Service), false),
-        ("Flag", row => b => b.AddContent(0, row.Connection.Flag), false),
-        ("Source", row => b => b.AddContent(0, Endpoint(row.Connection.SrcIp, row.Connection.SrcPort)), false),
-        ("Destination", row => b => b.AddContent(0, Endpoint(row.Connection.DstIp, row.Connection.DstPort)), false),
-        ("Bytes out / in", row => b => b.AddContent(0, $"{row.Connection.SrcBytes:N0} / {row.Connection.DstBytes:N0}"), false),
-        ("Duration (s)", row => b => b.AddContent(0, row.Connection.Duration), false),
-        ("Count (2 s)", row => b => b.AddContent(0, row.Connection.Count), false),
+        ("Protocol", row => b => b.AddContent(0, row.Protocol), false),
+        ("Service", row => b => b.AddContent(0, row.Service), false),
+        ("Flag", row => b => b.AddContent(0, row.Flag), false),
+        ("Source", row => b => b.AddContent(0, Endpoint(row.SrcIp, row.SrcPort)), false),
+        ("Destination", row => b => b.AddContent(0, Endpoint(row.DstIp, row.DstPort)), false),
+        ("Bytes out / in", row => b => b.AddContent(0, $"{row.SrcBytes:N0} / {row.DstBytes:N0}"), false),
+        ("Duration (s)", row => b => b.AddContent(0, row.Duration), false),
+        ("Count (2 s)", row => b => b.AddContent(0, row.Count), false),
         ("Job / line", row => b => b.AddContent(0, $"{row.JobId} / {row.Line}"), false),
     ];
 
@@ -115,49 +111,36 @@ public partial class Events
         }
     }
 
-    private async Task<TableData<EventRow>> LoadAsync(TableState state, CancellationToken cancellationToken)
+    private async Task<TableData<EventView>> LoadAsync(TableState state, CancellationToken cancellationToken)
     {
-        System.Linq.Expressions.Expression<Func<SecurityEvent, bool>> predicate;
+        Page<EventView> page;
         try
         {
-            predicate = EventQuery.Parse(_query);
+            page = await EventData.SearchAsync(new EventSearchRequest(_query, FromMs, ToMs, Page: state.Page + 1, PageSize: state.PageSize), cancellationToken);
             _error = null;
         }
         catch (EventQueryException e)
         {
             _error = e.Message;
             _total = 0;
-            return new TableData<EventRow> { Items = [], TotalItems = 0 };
+            return new TableData<EventView> { Items = [], TotalItems = 0 };
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
-        var query = await EventSearch.FilterAsync(db, predicate, FromMs, ToMs, cancellationToken);
-        (_total, _totalIsLowerBound) = await query.CountUpToCapAsync(cancellationToken);
+        (_total, _totalIsLowerBound) = (page.Total, page.TotalIsLowerBound);
         var histogramKey = (_query?.Trim() ?? "", FromMs, ToMs);
         if (histogramKey != _histogramKey)
         {
             // Once per query, not per page turn.
             _histogramKey = histogramKey;
-            _histogram = await EventSearch.HistogramAsync(db, predicate, FromMs, ToMs, matchesAreFew: !_totalIsLowerBound, cancellationToken);
+            _histogram = await EventData.HistogramAsync(_query, FromMs, ToMs, matchesAreFew: !_totalIsLowerBound, cancellationToken);
             _histogramVersion++;
         }
 
-        var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
-            .Skip(state.Page * state.PageSize).Take(state.PageSize)
-            .Select(e => new EventRow(e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.JobId, e.Line, e.Connection))
-            .ToListAsync(cancellationToken);
-        return new TableData<EventRow> { Items = items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
+        return new TableData<EventView> { Items = page.Items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
     }
 
-    /// <summary>Opens an event's detail. Scores are not stored (they would cost every insert); the model is a pure function of the record, so they are recomputed.</summary>
-    private void Select(EventRow? row)
-    {
-        _selected = row;
-        _topClasses = row is null ? null : TopClasses(Classifier, row.Connection);
-    }
-
-    internal static IReadOnlyList<(string Label, float Score)> TopClasses(Siem.Detection.Model.OnnxClassifier classifier, ConnectionRecord record) =>
-        [.. classifier.Classify(record).Top(3).Select(t => (classifier.Labels[t.Index], t.Score))];
+    /// <summary>Opens an event's detail: its features and the model's likeliest classes (recomputed, not stored).</summary>
+    private async Task SelectAsync(EventView? row) => _selected = row is null ? null : await EventData.GetAsync(row.Id);
 
     private static object HistogramOptions(EventHistogram histogram) => new
     {
@@ -208,14 +191,7 @@ public partial class Events
         }
     }
 
-    internal static string Endpoint(System.Net.IPAddress? ip, int? port) => Endpoint(ip?.ToString(), port);
-
     /// <summary>"10.0.0.9:80", "10.0.0.9" without a port, "—" without an address.</summary>
     internal static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
-
-    /// <summary>The 41 features by name, in documented order, formatted for reading.</summary>
-    internal static IEnumerable<(string Name, string Value)> Features(EventRow row) =>
-        KddFeatures.Names.Zip(row.Connection.FeatureTexts());
 }
 
-public sealed record EventRow(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, long JobId, long Line, ConnectionRecord Connection);

@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Incidents;
 using Siem.Web.Incidents;
 using Siem.Store.Incidents;
 using Siem.Web.Live;
 using Siem.Store.Live;
-using Siem.Store.Persistence;
 using Siem.Web.Stats;
 using Siem.Store.Stats;
 
@@ -17,7 +15,8 @@ public partial class Home
 {
     internal static readonly string[] Categories = ["normal", "probe", "dos", "u2r", "r2l"];
 
-    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
+    [Inject] private StatsService Stats { get; set; } = default!;
+    [Inject] private IncidentQueries Incidents { get; set; } = default!;
     [Inject] private LiveNotifier Live { get; set; } = default!;
 
     private readonly Dictionary<string, long> _byCategory = new(StringComparer.Ordinal);
@@ -36,8 +35,7 @@ public partial class Home
 
     private async Task LoadAsync()
     {
-        await using var db = await DbFactory.CreateDbContextAsync();
-        var breakdown = await new StatsService(db, TimeProvider.System).BreakdownAsync(null, null, default);
+        var breakdown = await Stats.BreakdownAsync(null, null);
         _byCategory.Clear();
         foreach (var (category, count) in breakdown.ByCategory)
         {
@@ -45,16 +43,10 @@ public partial class Home
         }
 
         _total = breakdown.Total;
-        await LoadIncidentsAsync(db);
+        await LoadIncidentsAsync();
     }
 
-    private async Task LoadIncidentsAsync(SiemDbContext db)
-    {
-        var open = await db.Incidents.AsNoTracking()
-            .Where(i => i.Status == IncidentStatus.Open || i.Status == IncidentStatus.Acknowledged)
-            .OrderByDescending(Siem.Store.Incidents.IncidentOrdering.SeverityRank).ThenByDescending(i => i.LastSeenMs).Take(10).ToListAsync();
-        _incidents = open.Select(IncidentViews.Summary).ToList();
-    }
+    private async Task LoadIncidentsAsync() => _incidents = [.. await Incidents.ActiveAsync(10)];
 
     private async Task OnLiveUpdateAsync(LiveUpdate update)
     {
@@ -77,8 +69,7 @@ public partial class Home
 
             if (update.Incidents.Count > 0)
             {
-                await using var db = await DbFactory.CreateDbContextAsync();
-                await LoadIncidentsAsync(db);
+                await LoadIncidentsAsync();
             }
 
             StateHasChanged();

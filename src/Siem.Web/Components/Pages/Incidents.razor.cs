@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Domain.Incidents;
 using Siem.Web.Identity;
@@ -9,15 +8,14 @@ using Siem.Web.Incidents;
 using Siem.Store.Incidents;
 using Siem.Web.Live;
 using Siem.Store.Live;
-using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 
 /// <summary>Incidents: a filtered, server-paged list and a detail with actions (Analysts and Admins only) and the audit history.</summary>
 public partial class Incidents
 {
-    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
-    [Inject] private LiveNotifier Live { get; set; } = default!;
+    [Inject] private IncidentQueries Queries { get; set; } = default!;
+    [Inject] private IncidentService Service { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -41,12 +39,8 @@ public partial class Incidents
 
     private IncidentFilter Filter => BuildFilter(_status, _severity, _label, _assignee, _range, TimeProvider.System.GetUtcNow());
 
-    internal static IncidentFilter BuildFilter(string? status, string? severity, string? label, string? assignee, string range, DateTimeOffset now) => new(
-        Enum.TryParse<IncidentStatus>(status, out var s) ? s : null,
-        Enum.TryParse<IncidentSeverity>(severity, out var v) ? v : null,
-        label,
-        assignee,
-        Ranges.FirstOrDefault(r => r.Key == range).Span is { } span ? now - span : null);
+    internal static IncidentFilter BuildFilter(string? status, string? severity, string? label, string? assignee, string range, DateTimeOffset now) =>
+        IncidentFilter.Parse(status, severity, label, assignee, Ranges.FirstOrDefault(r => r.Key == range).Span is { } span ? now - span : null, null);
 
     private HashSet<IncidentSummary> _selection = [];
     private int _matching;
@@ -65,10 +59,8 @@ public partial class Incidents
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
         var ids = allMatching ? null : _selection.Select(s => s.Id).ToList();
-        var result = await new IncidentService(db, Live, TimeProvider.System)
-            .ChangeStatusManyAsync(ids, allMatching ? Filter : null, to, actor, IncidentRules.NeedsResolution(to) ? _bulkResolution : null, _note);
+        var result = await Service.ChangeStatusManyAsync(ids, allMatching ? Filter : null, to, actor, IncidentRules.NeedsResolution(to) ? _bulkResolution : null, _note);
         Snackbar.Add($"{result.Changed} {to.ToString().ToLowerInvariant()}, {result.Skipped} skipped (already in that state or not allowed from theirs)", MudBlazor.Severity.Success);
         _selection = [];
         await ReloadAsync();
@@ -78,34 +70,25 @@ public partial class Incidents
 
     private async Task<TableData<IncidentSummary>> LoadAsync(TableState state, CancellationToken cancellationToken)
     {
-        await using var db = await DbFactory.CreateDbContextAsync(cancellationToken);
-        var query = Filter.Apply(db.Incidents.AsNoTracking());
-        var total = await query.CountAsync(cancellationToken);
-        var page = await Sort(query, state.SortLabel, state.SortDirection)
-            .Skip(state.Page * state.PageSize).Take(state.PageSize).ToListAsync(cancellationToken);
-        _matching = total;
-        return new TableData<IncidentSummary> { Items = page.Select(IncidentViews.Summary).ToList(), TotalItems = total };
+        var (column, descending) = SortOf(state.SortLabel, state.SortDirection);
+        var page = await Queries.ListAsync(new IncidentListRequest(Filter, column, descending, state.Page + 1, state.PageSize), cancellationToken);
+        _matching = (int)Math.Min(page.Total, int.MaxValue);
+        return new TableData<IncidentSummary> { Items = page.Items, TotalItems = _matching };
     }
 
-    /// <summary>The grid's sort, done by the database; the newest activity first unless a column says otherwise.</summary>
-    internal static IQueryable<Incident> Sort(IQueryable<Incident> incidents, string? column, SortDirection direction)
-    {
-        var descending = direction == SortDirection.Descending;
-        IOrderedQueryable<Incident> By<TKey>(System.Linq.Expressions.Expression<Func<Incident, TKey>> key) =>
-            descending ? incidents.OrderByDescending(key) : incidents.OrderBy(key);
-        var sorted = (direction == SortDirection.None ? null : column) switch
+    /// <summary>The grid's sort label and direction as the service's sort; the newest activity first unless a column says otherwise.</summary>
+    internal static (IncidentSortColumn Column, bool Descending) SortOf(string? label, SortDirection direction) =>
+        (direction == SortDirection.None ? null : label) switch
         {
-            "id" => By(i => i.Id),
-            "severity" => By(IncidentOrdering.SeverityRank),
-            "label" => By(i => i.Label),
-            "host" => By(i => i.DstHost),
-            "alerts" => By(i => i.AlertCount),
-            "status" => By(IncidentOrdering.StatusRank),
-            "last" => By(i => i.LastSeenMs),
-            _ => incidents.OrderByDescending(i => i.LastSeenMs),
+            "id" => (IncidentSortColumn.Id, direction == SortDirection.Descending),
+            "severity" => (IncidentSortColumn.Severity, direction == SortDirection.Descending),
+            "label" => (IncidentSortColumn.Label, direction == SortDirection.Descending),
+            "host" => (IncidentSortColumn.Host, direction == SortDirection.Descending),
+            "alerts" => (IncidentSortColumn.Alerts, direction == SortDirection.Descending),
+            "status" => (IncidentSortColumn.Status, direction == SortDirection.Descending),
+            "last" => (IncidentSortColumn.LastSeen, direction == SortDirection.Descending),
+            _ => (IncidentSortColumn.LastSeen, true),
         };
-        return sorted.ThenByDescending(i => i.Id);
-    }
 
     private async Task AddNoteAsync()
     {
@@ -114,16 +97,14 @@ public partial class Incidents
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
-        var result = await new IncidentService(db, Live, TimeProvider.System).AddNoteAsync(_detail.Incident.Id, actor, _note);
+        var result = await Service.AddNoteAsync(_detail.Incident.Id, actor, _note);
         await ReportAsync(result, $"Note added to incident {_detail.Incident.Id}");
     }
 
     private async Task SelectAsync(long id)
     {
-        await using var db = await DbFactory.CreateDbContextAsync();
-        _detail = await new IncidentService(db, Live, TimeProvider.System).GetAsync(id);
-        _activity = _detail is null ? null : await IncidentActivity.LoadAsync(db, _detail.Incident);
+        _detail = await Queries.GetAsync(id);
+        _activity = _detail is null ? null : await Queries.ActivityAsync(id);
         (_note, _resolution) = (null, null);
     }
 
@@ -134,8 +115,7 @@ public partial class Incidents
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
-        var result = await new IncidentService(db, Live, TimeProvider.System).ChangeStatusAsync(_detail.Incident.Id, to, actor, _resolution, _note);
+        var result = await Service.ChangeStatusAsync(_detail.Incident.Id, to, actor, _resolution, _note);
         await ReportAsync(result, $"Incident {_detail.Incident.Id}: {to}");
     }
 
@@ -146,8 +126,7 @@ public partial class Incidents
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
-        var result = await new IncidentService(db, Live, TimeProvider.System).AssignAsync(_detail.Incident.Id, actor, actor);
+        var result = await Service.AssignAsync(_detail.Incident.Id, actor, actor);
         await ReportAsync(result, $"Incident {_detail.Incident.Id} assigned to you");
     }
 

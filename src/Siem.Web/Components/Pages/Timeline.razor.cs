@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Siem.Web.Components.Shared;
 using Siem.Web.Live;
 using Siem.Store.Live;
-using Siem.Store.Persistence;
 using Siem.Web.Stats;
+using Siem.Store.Incidents;
 using Siem.Store.Stats;
 
 namespace Siem.Web.Components.Pages;
@@ -22,7 +21,8 @@ public partial class Timeline
         ["all"] = null,
     };
 
-    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
+    [Inject] private StatsService Stats { get; set; } = default!;
+    [Inject] private IncidentQueries Incidents { get; set; } = default!;
     [Inject] private LiveNotifier Live { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
@@ -50,14 +50,13 @@ public partial class Timeline
     private Siem.Store.Stats.Timeline? _timeline;
     private List<IncidentMark> _incidents = [];
 
-    private sealed record IncidentMark(long FirstSeenMs, string Label, string? Host, string Severity);
 
     /// <summary>A line where each incident opened in the range (the most severe first, at most a dozen).</summary>
     private object Annotations() => new
     {
         xaxis = _incidents.Select(i => new
         {
-            x = i.FirstSeenMs,
+            x = i.AtMs,
             borderColor = i.Severity is "Critical" or "High" ? "#ef5350" : "#ffca28",
             label = new
             {
@@ -136,44 +135,28 @@ public partial class Timeline
 
     private async Task LoadAsync()
     {
-        await using var db = await DbFactory.CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
-        DateTimeOffset from;
         if (_range == CustomRange && FromMs is { } customFrom && ToMs is { } customTo)
         {
-            await LoadRangeAsync(db, DateTimeOffset.FromUnixTimeMilliseconds(customFrom), DateTimeOffset.FromUnixTimeMilliseconds(customTo));
+            await LoadRangeAsync(DateTimeOffset.FromUnixTimeMilliseconds(customFrom), DateTimeOffset.FromUnixTimeMilliseconds(customTo));
             return;
         }
 
         if (Ranges[_range] is { } span)
         {
-            from = now - span;
-        }
-        else
-        {
-            var first = await db.Rollups.MinAsync(r => (long?)r.Minute);
-            from = first is { } minute ? DateTimeOffset.FromUnixTimeSeconds(minute * 60) : now.AddHours(-1);
+            await LoadRangeAsync(now - span, now.AddMinutes(1));
+            return;
         }
 
-        var last = await db.Rollups.MaxAsync(r => (long?)r.Minute);
-        var to = Ranges[_range] is null && last is { } lastMinute ? DateTimeOffset.FromUnixTimeSeconds((lastMinute + 1) * 60) : now.AddMinutes(1);
-        if (Ranges[_range] is null && to - from < TimeSpan.FromMinutes(30))
-        {
-            from = to.AddMinutes(-30); // "all" of a short burst: still enough width to see bars
-        }
-
-        await LoadRangeAsync(db, from, to);
+        // "all": from the first minute with events to the end of the last one, at least 30 minutes wide to still see bars.
+        var (from, to) = await Stats.ExtentAsync() ?? (now.AddHours(-1), now.AddMinutes(1));
+        await LoadRangeAsync(to - from < TimeSpan.FromMinutes(30) ? to.AddMinutes(-30) : from, to);
     }
 
-    private async Task LoadRangeAsync(SiemDbContext db, DateTimeOffset from, DateTimeOffset to)
+    private async Task LoadRangeAsync(DateTimeOffset from, DateTimeOffset to)
     {
-        _timeline = await new StatsService(db, TimeProvider.System).TimelineAsync(from, to, null, default);
-        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
-        _incidents = await db.Incidents.AsNoTracking()
-            .Where(i => i.FirstSeenMs >= fromMs && i.FirstSeenMs < toMs)
-            .OrderByDescending(Siem.Store.Incidents.IncidentOrdering.SeverityRank).ThenBy(i => i.FirstSeenMs).Take(MaxAnnotations)
-            .Select(i => new IncidentMark(i.FirstSeenMs, i.Label, i.DstHost, i.Severity.ToString()))
-            .ToListAsync();
+        _timeline = await Stats.TimelineAsync(from, to, null);
+        _incidents = [.. await Incidents.OpenedBetweenAsync(from, to, MaxAnnotations)];
         _firstLoad = false;
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -11,7 +10,6 @@ using Siem.Web.Ingest;
 using Siem.Store.Ingest;
 using Siem.Web.Live;
 using Siem.Store.Live;
-using Siem.Store.Persistence;
 
 namespace Siem.Web.Components.Pages;
 
@@ -21,10 +19,9 @@ public partial class Upload
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = default!;
     [Inject] private LiveNotifier Live { get; set; } = default!;
-    [Inject] private IDbContextFactory<SiemDbContext> DbFactory { get; set; } = default!;
+    [Inject] private JobService Jobs { get; set; } = default!;
     [Inject] private IOptions<SiemOptions> Options { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
-    [Inject] private JobQueue Queue { get; set; } = default!;
     [Inject] private Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider Authentication { get; set; } = default!;
 
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Upload", null, disabled: true)];
@@ -142,17 +139,18 @@ public partial class Upload
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == _job.Id);
-        var rejections = await db.JobRejections.AsNoTracking().Where(r => r.JobId == job.Id).OrderBy(r => r.Line)
-            .Select(r => new RejectionView(r.Line, r.Reason)).ToListAsync();
-        _job = JobViews.From(job, rejections);
+        if (await Jobs.GetAsync(_job.Id) is not { } job)
+        {
+            return;
+        }
+
+        _job = job;
         if (job is { StartedUtc: { } started, FinishedUtc: { } finished } && finished > started)
         {
             _rate = job.Read / (finished - started).TotalSeconds;
         }
 
-        if (job.Status is not (JobStatus.Running or JobStatus.Queued) && _history is not null)
+        if (job.Status is not ("Running" or "Queued") && _history is not null)
         {
             await _history.ReloadAsync();
         }
@@ -165,10 +163,9 @@ public partial class Upload
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
-        if (await IngestEndpoints.SetPausedAsync(_job.Id, paused, db, Queue, default) is Microsoft.AspNetCore.Http.HttpResults.Ok<JobView> ok)
+        if (await Jobs.SetPausedAsync(_job.Id, paused) is JobActionResult.Done done)
         {
-            _job = _job with { Paused = ok.Value!.Paused };
+            _job = _job with { Paused = done.Job.Paused };
             Snackbar.Add(paused ? $"Replay of job {_job.Id} paused" : $"Replay of job {_job.Id} resumed", MudBlazor.Severity.Info);
         }
     }
@@ -180,10 +177,9 @@ public partial class Upload
             return;
         }
 
-        await using var db = await DbFactory.CreateDbContextAsync();
         var actor = (await Authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
-        var result = await IngestEndpoints.RequestCancelAsync(_job.Id, actor, db, Queue, TimeProvider.System, default);
-        Snackbar.Add(result is Microsoft.AspNetCore.Http.HttpResults.Accepted<JobView> ? $"Cancelling job {_job.Id}" : $"Job {_job.Id} has already finished",
+        var result = await Jobs.RequestCancelAsync(_job.Id, actor);
+        Snackbar.Add(result is JobActionResult.Done ? $"Cancelling job {_job.Id}" : $"Job {_job.Id} has already finished",
             MudBlazor.Severity.Info);
         await ReloadJobAsync();
     }

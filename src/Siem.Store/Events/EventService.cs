@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Siem.Detection.Model;
+using Siem.Domain.Records;
+using Siem.Store.Persistence;
+
+namespace Siem.Store.Events;
+
+/// <summary>A search of the explorer: the query text, a time range in Unix ms, extra field filters, and a 1-based page.</summary>
+public sealed record EventSearchRequest(string? Query, long? FromMs = null, long? ToMs = null, EventFilter? Filter = null, int Page = 1, int PageSize = 50);
+
+public sealed record ClassScore(string Label, float Score);
+
+/// <summary>One event with its 41 features by name and the current model's three likeliest classes.</summary>
+public sealed record EventDetail(EventView Event, IReadOnlyList<KeyValuePair<string, string>> Features, IReadOnlyList<ClassScore> TopClasses);
+
+/// <summary>
+/// Every read of events, for the explorer page and <c>/api/events</c> alike: search with a page of results,
+/// the histogram of matches, one event's detail, and the CSV export. A query that does not parse is an
+/// <see cref="EventQueryException"/> saying what and where.
+/// </summary>
+public sealed class EventService(IDbContextFactory<SiemDbContext> databases, OnnxClassifier classifier)
+{
+    public async Task<Page<EventView>> SearchAsync(EventSearchRequest request, CancellationToken cancellationToken = default)
+    {
+        var predicate = EventQuery.Parse(request.Query);
+        var size = Math.Clamp(request.PageSize, 1, EventQueries.MaxPageSize);
+        var number = Math.Clamp(request.Page, 1, int.MaxValue / size);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var query = await EventSearch.FilterAsync(db, predicate, request.FromMs, request.ToMs, cancellationToken);
+        if (request.Filter is { } filter)
+        {
+            query = query.Apply(filter);
+        }
+
+        var (total, isLowerBound) = await query.CountUpToCapAsync(cancellationToken);
+        var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
+            .Skip((number - 1) * size).Take(size).ToViews().ToListAsync(cancellationToken);
+        return new Page<EventView>(items, total, number, size, isLowerBound);
+    }
+
+    /// <summary>
+    /// Matches per interval, or null when there are over <see cref="EventQueries.CountCap"/> matches of a query the
+    /// rollups cannot count. <paramref name="matchesAreFew"/> saves the count when the caller already knows it.
+    /// </summary>
+    public async Task<EventHistogram?> HistogramAsync(string? query, long? fromMs, long? toMs, bool? matchesAreFew = null, CancellationToken cancellationToken = default)
+    {
+        var predicate = EventQuery.Parse(query);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (matchesAreFew is not { } few)
+        {
+            var (_, isLowerBound) = await (await EventSearch.FilterAsync(db, predicate, fromMs, toMs, cancellationToken)).CountUpToCapAsync(cancellationToken);
+            few = !isLowerBound;
+        }
+
+        return await EventSearch.HistogramAsync(db, predicate, fromMs, toMs, few, cancellationToken);
+    }
+
+    /// <summary>One event; scores are not stored (they would cost every insert), the model is a pure function of the record, so they are recomputed.</summary>
+    public async Task<EventDetail?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var view = await db.Events.AsNoTracking().Where(e => e.Id == id).ToViews().SingleAsync(cancellationToken);
+        var features = KddFeatures.Names.Zip(stored.Connection.FeatureTexts(), (name, value) => new KeyValuePair<string, string>(name, value)).ToList();
+        var top = classifier.Classify(stored.Connection).Top(3).Select(t => new ClassScore(classifier.Labels[t.Index], t.Score)).ToList();
+        return new EventDetail(view, features, top);
+    }
+
+    /// <summary>Writes every match, oldest first, as CSV to <paramref name="body"/> (streamed).</summary>
+    public async Task ExportAsync(string? query, long? fromMs, long? toMs, Stream body, CancellationToken cancellationToken = default)
+    {
+        var predicate = EventQuery.Parse(query);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var events = await EventSearch.FilterAsync(db, predicate, fromMs, toMs, cancellationToken);
+        await EventExport.WriteAsync(events, body, cancellationToken);
+    }
+
+    /// <summary>Parses the query without running it (so a caller can fail before it starts a response).</summary>
+    public static void Validate(string? query) => EventQuery.Parse(query);
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Siem.Detection.Model;
+using Siem.Store.Events;
+using Siem.Store.Identity;
+using Siem.Store.Incidents;
+using Siem.Store.Ingest;
+using Siem.Store.Live;
+using Siem.Store.Persistence;
+using Siem.Store.Stats;
+
+namespace Siem.Store;
+
+/// <summary>Everything the store registers: the database, the model, the application services and the background workers.</summary>
+public static class StoreServiceRegistration
+{
+    /// <summary>Adds the store with the settings under <c>Siem</c>; <paramref name="contentRoot"/> anchors a relative data folder.</summary>
+    public static SiemOptions AddSiemStore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<SiemOptions>().Bind(configuration.GetSection(SiemOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var settings = configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();
+
+        var folder = new DataFolder(Path.Combine(contentRoot, settings.DataDir));
+        var sqlite = new SqliteSetup(folder.Database);
+        services.AddSingleton(folder);
+        services.AddSingleton(sqlite);
+        services.AddSingleton(TimeProvider.System);
+        // Services create a context per operation from the factory (a Blazor circuit outlives a request);
+        // Identity's stores use the scoped context.
+        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor()));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
+
+        services.AddSingleton(_ => OnnxClassifier.Load(string.IsNullOrWhiteSpace(settings.ModelPath) ? ModelFiles.FindDefault() : settings.ModelPath));
+
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<LiveNotifier>();
+        services.AddSingleton<StreamIngest>();
+        services.AddScoped<UploadStore>();
+        services.AddSiemApplicationServices();
+
+        // Hosted services start in this order: the store is ready before any worker runs.
+        services.AddHostedService<StoreInitializer>();
+        services.AddSingleton<IncidentCorrelator>();
+        services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
+        services.AddHostedService<JobRunner>();
+        services.AddHostedService<StreamBatchWriter>();
+        services.AddHostedService<LiveBroadcaster>();
+        return settings;
+    }
+
+    /// <summary>The application services: the only way pages and endpoints reach the data (each opens a context per call).</summary>
+    public static IServiceCollection AddSiemApplicationServices(this IServiceCollection services)
+    {
+        services.AddSingleton<JobService>();
+        services.AddSingleton<IncidentService>();
+        services.AddSingleton<IncidentQueries>();
+        services.AddSingleton<EventService>();
+        services.AddSingleton<StatsService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<UserAdminService>();
+        return services;
+    }
+
+    /// <summary>Identity's user and role stores on the SIEM database.</summary>
+    public static IdentityBuilder AddSiemIdentityStores(this IdentityBuilder identity) => identity.AddEntityFrameworkStores<SiemDbContext>();
+}
