@@ -1,7 +1,7 @@
 using PacketDotNet;
-using Siem.Domain.Input;
 using SharpPcap;
 using SharpPcap.LibPcap;
+using Siem.Domain.Input;
 
 namespace Siem.Capture;
 

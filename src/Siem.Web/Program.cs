@@ -1,5 +1,5 @@
-using Siem.Web.Hosting;
 using Siem.Store;
+using Siem.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSiemWeb();

@@ -166,7 +166,10 @@ public sealed class CaptureBuilder
         {
             return Add(time, new IPv6Packet(IPAddress.Parse(source), IPAddress.Parse(destination))
             {
-                NextHeader = protocol == ProtocolType.Icmp ? ProtocolType.IcmpV6 : protocol, HopLimit = 64, PayloadData = data, PayloadLength = (ushort)data.Length,
+                NextHeader = protocol == ProtocolType.Icmp ? ProtocolType.IcmpV6 : protocol,
+                HopLimit = 64,
+                PayloadData = data,
+                PayloadLength = (ushort)data.Length,
             });
         }
 

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
+using Siem.Web.Ingest;
 
 namespace Siem.Web.Tests;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Tests;
 

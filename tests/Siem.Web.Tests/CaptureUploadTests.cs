@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Siem.Store.Ingest;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
-using Siem.Store.Ingest;
 
 namespace Siem.Web.Tests;
 

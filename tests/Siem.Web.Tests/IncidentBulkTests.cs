@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Incidents;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
 using Siem.Store.Persistence;
+using Siem.Web.Incidents;
 
 namespace Siem.Web.Tests;
 

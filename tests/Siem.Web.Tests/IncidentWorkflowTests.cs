@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using Siem.Web.Events;
 using Siem.Store.Events;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
+using Siem.Web.Events;
+using Siem.Web.Identity;
+using Siem.Web.Incidents;
 
 namespace Siem.Web.Tests;
 

@@ -4,13 +4,13 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Domain.Records;
-using Siem.Web.Events;
 using Siem.Store.Events;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
 using Siem.Store.Persistence;
+using Siem.Web.Events;
+using Siem.Web.Incidents;
+using Siem.Web.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;

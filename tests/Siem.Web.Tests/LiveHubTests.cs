@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.Web.Live;
 using Siem.Store.Live;
+using Siem.Web.Live;
 
 namespace Siem.Web.Tests;
 

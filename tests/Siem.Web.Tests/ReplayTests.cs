@@ -5,9 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Cli.Commands;
 using Siem.Cli.Replay;
+using Siem.Store.Ingest;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
-using Siem.Store.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;

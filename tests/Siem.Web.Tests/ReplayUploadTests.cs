@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
+using Siem.Web.Ingest;
 
 namespace Siem.Web.Tests;
 

@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.TestSupport;
 using Siem.Store.Persistence;
+using Siem.TestSupport;
 
 namespace Siem.Web.Tests;
 

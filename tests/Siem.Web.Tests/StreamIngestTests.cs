@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Domain.Records;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
+using Siem.Web.Identity;
+using Siem.Web.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests;

@@ -1,11 +1,11 @@
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 using Siem.Detection.Model;
 using Siem.Detection.Reading;
 using Siem.Domain.Incidents;
 using Siem.Domain.Labels;
 using Siem.Domain.Records;
 using Siem.Store.Persistence;
+using SQLitePCL;
 
 namespace Siem.Store.Ingest;
 

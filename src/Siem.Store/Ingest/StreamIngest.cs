@@ -110,7 +110,13 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
                 var now = time.GetUtcNow().UtcDateTime;
                 job = new IngestJob
                 {
-                    FileName = fileName, StoredPath = "", IsStream = true, Status = JobStatus.Running, CreatedBy = name, CreatedUtc = now, StartedUtc = now,
+                    FileName = fileName,
+                    StoredPath = "",
+                    IsStream = true,
+                    Status = JobStatus.Running,
+                    CreatedBy = name,
+                    CreatedUtc = now,
+                    StartedUtc = now,
                 };
                 db.Jobs.Add(job);
                 await db.SaveChangesAsync(cancellationToken);

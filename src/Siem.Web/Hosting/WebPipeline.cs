@@ -1,19 +1,18 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Siem.Store;
+using Siem.Store.Events;
+using Siem.Store.Identity;
+using Siem.Store.Incidents;
+using Siem.Store.Ingest;
+using Siem.Store.Live;
+using Siem.Store.Stats;
 using Siem.Web.Components;
 using Siem.Web.Events;
-using Siem.Store.Events;
 using Siem.Web.Identity;
-using Siem.Store.Identity;
 using Siem.Web.Incidents;
-using Siem.Store.Incidents;
 using Siem.Web.Ingest;
-using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Store.Live;
 using Siem.Web.Stats;
-using Siem.Store.Stats;
-
-using Siem.Store;
 
 namespace Siem.Web.Hosting;
 

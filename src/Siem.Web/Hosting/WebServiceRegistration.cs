@@ -6,19 +6,18 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Siem.Detection.Model;
-using Siem.Web.Identity;
+using Siem.Store;
 using Siem.Store.Identity;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
-using Siem.Web.Live;
 using Siem.Store.Live;
 using Siem.Store.Persistence;
-using Siem.Web.Stats;
 using Siem.Store.Stats;
-
-using Siem.Store;
+using Siem.Web.Identity;
+using Siem.Web.Incidents;
+using Siem.Web.Ingest;
+using Siem.Web.Live;
+using Siem.Web.Stats;
 
 namespace Siem.Web.Hosting;
 

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using Siem.Store.Persistence;
-
 using Siem.Store.Identity;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Identity;
 

@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Siem.Web.Hosting;
 using Siem.Store;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Store.Persistence;
-
 using Siem.Store.Ingest;
+using Siem.Store.Persistence;
+using Siem.Web.Hosting;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Ingest;
 

@@ -3,12 +3,11 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Siem.Detection.Model;
 using Siem.Detection.Reading;
-using Siem.Web.Hosting;
 using Siem.Store;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-
 using Siem.Store.Ingest;
+using Siem.Web.Hosting;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Ingest;
 

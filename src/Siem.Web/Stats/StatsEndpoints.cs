@@ -1,9 +1,8 @@
 using System.Globalization;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
-
 using Siem.Store.Stats;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Stats;
 

@@ -2,9 +2,9 @@ using Bunit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Tests.Components;
 

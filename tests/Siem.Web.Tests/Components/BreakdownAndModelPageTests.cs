@@ -1,7 +1,7 @@
 using Bunit;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Tests.Components;
 

@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor.Services;
-using Siem.TestSupport;
-using Siem.Web.Hosting;
 using Siem.Store;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
-using Siem.Web.Live;
 using Siem.Store.Live;
 using Siem.Store.Persistence;
+using Siem.TestSupport;
+using Siem.Web.Hosting;
+using Siem.Web.Ingest;
+using Siem.Web.Live;
 
 namespace Siem.Web.Tests.Components;
 

@@ -1,8 +1,8 @@
 using Bunit;
-using Siem.Web.Components.Pages;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
+using Siem.Web.Components.Pages;
+using Siem.Web.Identity;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Components;
@@ -29,8 +29,14 @@ public sealed class EventsPageTests : ComponentTestContext
             {
                 db.Events.Add(new SecurityEvent
                 {
-                    JobId = 1, Line = i + 1, TimeMs = i * 1000, Connection = i % 3 == 0 ? SynFlood(i) : NormalHttp(i),
-                    Label = i % 3 == 0 ? "neptune" : "normal", Category = i % 3 == 0 ? "dos" : "normal", Confidence = 0.9f, IsAlert = i % 3 == 0,
+                    JobId = 1,
+                    Line = i + 1,
+                    TimeMs = i * 1000,
+                    Connection = i % 3 == 0 ? SynFlood(i) : NormalHttp(i),
+                    Label = i % 3 == 0 ? "neptune" : "normal",
+                    Category = i % 3 == 0 ? "dos" : "normal",
+                    Confidence = 0.9f,
+                    IsAlert = i % 3 == 0,
                 });
             }
 

@@ -1,12 +1,12 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Siem.Domain.Incidents;
-using Siem.Web.Components.Pages;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Web.Live;
 using Siem.Store.Live;
 using Siem.Store.Persistence;
-using Microsoft.Extensions.DependencyInjection;
+using Siem.Web.Components.Pages;
+using Siem.Web.Identity;
+using Siem.Web.Live;
 
 namespace Siem.Web.Tests.Components;
 

@@ -1,9 +1,9 @@
-using Microsoft.EntityFrameworkCore;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Incidents;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
+using Siem.Web.Identity;
 
 namespace Siem.Web.Tests.Components;
 
@@ -14,8 +14,17 @@ public sealed class IncidentsPageTests : ComponentTestContext
         await using var db = Db();
         var incident = new Incident
         {
-            Label = "neptune", Category = "dos", Severity = IncidentSeverity.High, MitreTechnique = "T1499", DstHost = "10.0.0.9",
-            AlertCount = 20, Status = IncidentStatus.Open, FirstSeenMs = 60_000, LastSeenMs = 120_000, CreatedUtc = DateTime.UtcNow, UpdatedUtc = DateTime.UtcNow,
+            Label = "neptune",
+            Category = "dos",
+            Severity = IncidentSeverity.High,
+            MitreTechnique = "T1499",
+            DstHost = "10.0.0.9",
+            AlertCount = 20,
+            Status = IncidentStatus.Open,
+            FirstSeenMs = 60_000,
+            LastSeenMs = 120_000,
+            CreatedUtc = DateTime.UtcNow,
+            UpdatedUtc = DateTime.UtcNow,
         };
         db.Incidents.Add(incident);
         await db.SaveChangesAsync();
@@ -119,7 +128,13 @@ public sealed class IncidentsPageTests : ComponentTestContext
             {
                 db.Events.Add(new SecurityEvent
                 {
-                    JobId = 1, Line = i + 1, TimeMs = 60_000 + i * 3_000, Label = "neptune", Category = "dos", Confidence = 0.99f, IsAlert = true,
+                    JobId = 1,
+                    Line = i + 1,
+                    TimeMs = 60_000 + i * 3_000,
+                    Label = "neptune",
+                    Category = "dos",
+                    Confidence = 0.99f,
+                    IsAlert = true,
                     Connection = Siem.TestSupport.KddFixtures.SynFlood(i) with { DstIp = System.Net.IPAddress.Parse("10.0.0.9") },
                 });
             }

@@ -1,10 +1,10 @@
 using Bunit;
-using TimelinePage = Siem.Web.Components.Pages.Timeline;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
-using Siem.Web.Stats;
 using Siem.Store.Stats;
+using Siem.Web.Identity;
+using Siem.Web.Stats;
+using TimelinePage = Siem.Web.Components.Pages.Timeline;
 
 namespace Siem.Web.Tests.Components;
 

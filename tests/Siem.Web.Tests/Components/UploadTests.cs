@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Siem.Web.Components.Pages;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
-using Siem.Web.Live;
 using Siem.Store.Live;
 using Siem.Store.Persistence;
+using Siem.Web.Components.Pages;
+using Siem.Web.Identity;
+using Siem.Web.Ingest;
+using Siem.Web.Live;
 
 namespace Siem.Web.Tests.Components;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Siem.Domain.Records;
-using Siem.Web.Events;
 using Siem.Store.Events;
 using Siem.Store.Persistence;
+using Siem.Web.Events;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Events;
@@ -21,7 +21,13 @@ public class EventQueryTests
 
     private static SecurityEvent Event(long line, ConnectionRecord record, string label, string category, float confidence, bool unknown = false) => new()
     {
-        Line = line, Connection = record, Label = label, Category = category, Confidence = confidence, Unknown = unknown, IsAlert = category != "normal" || unknown,
+        Line = line,
+        Connection = record,
+        Label = label,
+        Category = category,
+        Confidence = confidence,
+        Unknown = unknown,
+        IsAlert = category != "normal" || unknown,
     };
 
     private static long[] Select(string query) => Events.Where(EventQuery.Parse(query).Compile()).Select(e => e.Line).ToArray();

@@ -4,10 +4,10 @@ using Siem.Detection.Model;
 using Siem.Detection.Reading;
 using Siem.Domain.Labels;
 using Siem.Domain.Records;
-using Siem.TestSupport;
-using Siem.Web.Ingest;
 using Siem.Store.Ingest;
 using Siem.Store.Persistence;
+using Siem.TestSupport;
+using Siem.Web.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Web.Tests.Persistence;

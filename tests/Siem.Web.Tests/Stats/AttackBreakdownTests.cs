@@ -1,5 +1,5 @@
-using Siem.Web.Stats;
 using Siem.Store.Stats;
+using Siem.Web.Stats;
 
 namespace Siem.Web.Tests.Stats;
 

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Siem.Domain.Records;
-using Siem.Web.Events;
 using Siem.Store.Events;
+using Siem.Web.Events;
 
 namespace Siem.Web.Components.Pages;
 

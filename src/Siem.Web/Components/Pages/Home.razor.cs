@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Siem.Domain.Incidents;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
-using Siem.Web.Live;
 using Siem.Store.Live;
-using Siem.Web.Stats;
 using Siem.Store.Stats;
+using Siem.Web.Incidents;
+using Siem.Web.Live;
+using Siem.Web.Stats;
 
 namespace Siem.Web.Components.Pages;
 

@@ -2,12 +2,12 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Siem.Domain.Incidents;
-using Siem.Web.Identity;
 using Siem.Store.Identity;
-using Siem.Web.Incidents;
 using Siem.Store.Incidents;
-using Siem.Web.Live;
 using Siem.Store.Live;
+using Siem.Web.Identity;
+using Siem.Web.Incidents;
+using Siem.Web.Live;
 
 namespace Siem.Web.Components.Pages;
 

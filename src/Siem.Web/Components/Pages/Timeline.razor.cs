@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Siem.Store.Incidents;
+using Siem.Store.Live;
+using Siem.Store.Stats;
 using Siem.Web.Components.Shared;
 using Siem.Web.Live;
-using Siem.Store.Live;
 using Siem.Web.Stats;
-using Siem.Store.Incidents;
-using Siem.Store.Stats;
 
 namespace Siem.Web.Components.Pages;
 

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Siem.Store;
+using Siem.Store.Ingest;
+using Siem.Store.Live;
 using Siem.Web.Components.Shared;
 using Siem.Web.Hosting;
-using Siem.Store;
 using Siem.Web.Ingest;
-using Siem.Store.Ingest;
 using Siem.Web.Live;
-using Siem.Store.Live;
 
 namespace Siem.Web.Components.Pages;
 
