@@ -7,10 +7,9 @@ using Siem.Domain.Records;
 using Siem.Store.Ingest;
 using Siem.Store.Persistence;
 using Siem.TestSupport;
-using Siem.Web.Ingest;
 using static Siem.TestSupport.KddFixtures;
 
-namespace Siem.Web.Tests.Persistence;
+namespace Siem.Store.Tests.Ingest;
 
 /// <summary>The hot write path against a real migrated SQLite file: every value lands where it belongs.</summary>
 public sealed class EventWriterTests : IDisposable
