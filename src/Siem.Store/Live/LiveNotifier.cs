@@ -13,11 +13,42 @@ public sealed record IncidentChange(long Id, string Label, string Category, stri
 /// <summary>One throttled push: everything that changed since the last one.</summary>
 public sealed record LiveUpdate(CountsDelta? Counts, IReadOnlyList<JobProgress> Jobs, IReadOnlyList<IncidentChange> Incidents);
 
+public static class LiveUpdates
+{
+    /// <summary>One update holding both: counts summed, the later progress per job and state per incident kept.</summary>
+    public static LiveUpdate Merge(this LiveUpdate earlier, LiveUpdate later)
+    {
+        var counts = (earlier.Counts, later.Counts) switch
+        {
+            (null, var c) => c,
+            (var c, null) => c,
+            ({ } a, { } b) => new CountsDelta(b.At, Sum(a.ByLabel, b.ByLabel), Sum(a.ByCategory, b.ByCategory), a.Total + b.Total),
+        };
+        var jobs = earlier.Jobs.Concat(later.Jobs).GroupBy(j => j.JobId).Select(g => g.Last()).ToList();
+        var incidents = earlier.Incidents.Concat(later.Incidents).GroupBy(i => i.Id)
+            .Select(g => g.Any(i => i.Created) ? g.Last() with { Created = true } : g.Last()).ToList();
+        return new LiveUpdate(counts, jobs, incidents);
+    }
+
+    private static Dictionary<string, long> Sum(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
+    {
+        var sum = new Dictionary<string, long>(a, StringComparer.Ordinal);
+        foreach (var (key, value) in b)
+        {
+            sum[key] = sum.GetValueOrDefault(key) + value;
+        }
+
+        return sum;
+    }
+}
+
 /// <summary>
 /// The one in-process notification service (the dotnet/eShop pattern): producers publish as often as they
-/// like; <see cref="LiveBroadcaster"/> drains at a fixed rate, so subscribers (Blazor pages, the SignalR
-/// hub) see at most a few updates a second however fast records arrive. Pending state is bounded: counts
-/// are summed, and only the latest progress per job and latest state per incident are kept.
+/// like; <see cref="LiveBroadcaster"/> drains at a fixed rate and hands each subscriber (Blazor pages, the
+/// SignalR hub bridge) what changed, no more often than the minimum interval it subscribed with: updates in
+/// between are merged, never lost. Subscribers are called concurrently, and a subscriber still busy with its
+/// last update gets the next one merged when it is done, so a slow page holds up neither itself nor others.
+/// Pending state is bounded: counts are summed, and only the latest progress per job and state per incident kept.
 /// </summary>
 public sealed class LiveNotifier
 {
@@ -27,7 +58,7 @@ public sealed class LiveNotifier
     private long _total;
     private Dictionary<long, JobProgress> _jobs = [];
     private Dictionary<long, IncidentChange> _incidents = [];
-    private readonly ConcurrentDictionary<Guid, Func<LiveUpdate, Task>> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
 
     public void PublishCounts(IEnumerable<(string Label, string Category, long Count)> counts)
     {
@@ -59,16 +90,19 @@ public sealed class LiveNotifier
         }
     }
 
-    /// <summary>Subscribes a handler (a Blazor page, the hub bridge); dispose the result to unsubscribe.</summary>
-    public IDisposable Subscribe(Func<LiveUpdate, Task> handler)
+    /// <summary>
+    /// Subscribes a handler that is called at most once per <paramref name="minimumInterval"/> (zero: at every
+    /// broadcast) with everything that changed since its last call; dispose the result to unsubscribe.
+    /// </summary>
+    public IDisposable Subscribe(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval = default)
     {
         var id = Guid.NewGuid();
-        _subscribers[id] = handler;
+        _subscribers[id] = new Subscriber(handler, minimumInterval);
         return new Subscription(() => _subscribers.TryRemove(id, out _));
     }
 
     /// <summary>Takes everything pending (null when nothing changed).</summary>
-    internal LiveUpdate? Drain(DateTimeOffset now)
+    public LiveUpdate? Drain(DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -90,18 +124,77 @@ public sealed class LiveNotifier
         }
     }
 
-    internal async Task DispatchAsync(LiveUpdate update, ILogger logger)
+    /// <summary>
+    /// Adds <paramref name="update"/> (if any) to what each subscriber has pending and calls, concurrently, every
+    /// subscriber whose interval has passed and who is not still busy. Completes when those calls are done.
+    /// </summary>
+    public Task DispatchAsync(LiveUpdate? update, DateTimeOffset now, ILogger logger)
     {
-        foreach (var (id, handler) in _subscribers)
+        var calls = new List<Task>();
+        foreach (var (id, subscriber) in _subscribers)
         {
-            try
+            if (subscriber.Take(update, now) is { } due)
             {
-                await handler(update);
+                calls.Add(CallAsync(id, subscriber, due, logger));
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+        }
+
+        return Task.WhenAll(calls);
+    }
+
+    private async Task CallAsync(Guid id, Subscriber subscriber, LiveUpdate update, ILogger logger)
+    {
+        try
+        {
+            await subscriber.Handler(update);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Live subscriber failed; removing it");
+            _subscribers.TryRemove(id, out _);
+        }
+        finally
+        {
+            subscriber.Done();
+        }
+    }
+
+    /// <summary>One subscriber's pending update, when it was last called, and whether a call is running.</summary>
+    private sealed class Subscriber(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval)
+    {
+        private readonly Lock _gate = new();
+        private LiveUpdate? _pending;
+        private DateTimeOffset _lastCall = DateTimeOffset.MinValue;
+        private bool _busy;
+
+        public Func<LiveUpdate, Task> Handler { get; } = handler;
+
+        /// <summary>Merges <paramref name="update"/> into the pending one; returns it when a call is due now.</summary>
+        public LiveUpdate? Take(LiveUpdate? update, DateTimeOffset now)
+        {
+            lock (_gate)
             {
-                logger.LogWarning(e, "Live subscriber failed; removing it");
-                _subscribers.TryRemove(id, out _);
+                if (update is not null)
+                {
+                    _pending = _pending is null ? update : _pending.Merge(update);
+                }
+
+                if (_pending is null || _busy || now - _lastCall < minimumInterval)
+                {
+                    return null;
+                }
+
+                var due = _pending;
+                (_pending, _busy, _lastCall) = (null, true, now);
+                return due;
+            }
+        }
+
+        public void Done()
+        {
+            lock (_gate)
+            {
+                _busy = false;
             }
         }
     }
@@ -112,7 +205,7 @@ public sealed class LiveNotifier
     }
 }
 
-/// <summary>Drains the notifier at a fixed rate and fans the update out to its subscribers (pages, the hub bridge).</summary>
+/// <summary>Drains the notifier at a fixed rate and hands the update to its subscribers (pages, the hub bridge).</summary>
 public sealed class LiveBroadcaster(LiveNotifier notifier, TimeProvider time, ILogger<LiveBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
@@ -122,10 +215,8 @@ public sealed class LiveBroadcaster(LiveNotifier notifier, TimeProvider time, IL
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (notifier.Drain(time.GetUtcNow()) is { } update)
-            {
-                await notifier.DispatchAsync(update, logger);
-            }
+            // Not awaited: a slow subscriber must not delay the next tick (each one is called again only when done).
+            _ = notifier.DispatchAsync(notifier.Drain(time.GetUtcNow()), time.GetUtcNow(), logger);
         }
     }
 }

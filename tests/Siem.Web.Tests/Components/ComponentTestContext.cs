@@ -47,14 +47,14 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 
     protected SiemDbContext Db() => Services.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext();
 
-    /// <summary>Pushes what is pending in the notifier to subscribers, as the broadcaster does on its timer.</summary>
+    private DateTimeOffset _liveClock = DateTimeOffset.UtcNow;
+
+    /// <summary>Pushes what is pending in the notifier to subscribers, as the broadcaster does on its timer, an hour later each time (past any minimum interval).</summary>
     protected async Task FlushLiveAsync()
     {
         var live = Services.GetRequiredService<LiveNotifier>();
-        if (live.Drain(DateTimeOffset.UtcNow) is { } update)
-        {
-            await live.DispatchAsync(update, NullLogger.Instance);
-        }
+        _liveClock = _liveClock.AddHours(1);
+        await live.DispatchAsync(live.Drain(_liveClock), _liveClock, NullLogger.Instance);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

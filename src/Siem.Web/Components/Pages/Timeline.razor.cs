@@ -68,7 +68,6 @@ public partial class Timeline
     };
     private ApexChart? _chart;
     private IDisposable? _subscription;
-    private DateTime _lastRefresh;
 
     protected override async Task OnInitializedAsync()
     {
@@ -81,7 +80,7 @@ public partial class Timeline
         }
 
         await LoadAsync();
-        _subscription = Live.Subscribe(OnLiveAsync);
+        _subscription = Live.Subscribe(OnLiveAsync, TimeSpan.FromSeconds(1));
     }
 
     private void StackBy(string mode)
@@ -163,12 +162,11 @@ public partial class Timeline
     /// <summary>Live: re-read the rollups at most once a second and hand the chart new series (no re-render).</summary>
     private async Task OnLiveAsync(LiveUpdate update)
     {
-        if (!_live || _range == CustomRange || update.Counts is null || DateTime.UtcNow - _lastRefresh < TimeSpan.FromSeconds(1))
+        if (!_live || _range == CustomRange || update.Counts is null)
         {
             return;
         }
 
-        _lastRefresh = DateTime.UtcNow;
         await InvokeAsync(async () =>
         {
             var hadChart = _chart is not null;
