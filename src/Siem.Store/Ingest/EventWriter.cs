@@ -31,9 +31,10 @@ public sealed class EventWriter : IDisposable
     private readonly SqliteCommand _upsertVerdict;
     private readonly SqliteCommand _insertRejection;
     private readonly SqliteCommand _updateJob;
+    private readonly SqliteCommand _insertAlertGroup;
+    private readonly SqliteCommand[] _commands;
     private readonly int _keptRejections;
     private readonly long _windowMs;
-    private readonly SqliteCommand _insertAlertGroup;
     private readonly double[] _numeric = new double[KddFeatures.NumericCount];
     private readonly Dictionary<string, byte[]> _utf8Names = new(StringComparer.Ordinal);
     private readonly Bound[] _boundKind = new Bound[64];
@@ -54,71 +55,64 @@ public sealed class EventWriter : IDisposable
             pragma.ExecuteNonQuery();
         }
 
-        var featureColumns = KddFeatures.All.Select(f => f.Name).ToArray();
-        var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p)).ToArray();
+        Check(raw.sqlite3_prepare_v2(_connection.Handle, InsertEventSql(), out _insertEvent), "prepare the event insert");
+        _upsertRollup = Prepare("""
+            INSERT INTO rollup_minutes ("Minute", "Label", "Category", "Count", "Alerts") VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT ("Minute", "Label") DO UPDATE SET "Count" = "Count" + excluded."Count", "Alerts" = "Alerts" + excluded."Alerts"
+            """, 5);
+        _upsertAlertRollup = Prepare("""
+            INSERT INTO alert_rollup_minutes ("Minute", "Dimension", "Value", "Count") VALUES ($1, $2, $3, $4)
+            ON CONFLICT ("Minute", "Dimension", "Value") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """, 4);
+        _upsertVerdict = Prepare("""
+            INSERT INTO job_verdict_counts ("JobId", "ActualLabel", "Label", "Category", "Unknown", "Count") VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT ("JobId", "ActualLabel", "Label", "Category", "Unknown") DO UPDATE SET "Count" = "Count" + excluded."Count"
+            """, 6);
+        _insertRejection = Prepare("""INSERT OR IGNORE INTO job_rejections ("JobId", "Line", "Reason") VALUES ($1, $2, $3)""", 3);
+        _insertAlertGroup = Prepare("""
+            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count")
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, 8);
+        _updateJob = Prepare("""
+            UPDATE jobs SET "Read" = "Read" + $1, "Classified" = "Classified" + $2, "Rejected" = "Rejected" + $3,
+              "Alerts" = "Alerts" + $4, "LabelledRecords" = "LabelledRecords" + $5, "LabelledCorrect" = "LabelledCorrect" + $6,
+              "CommittedLine" = MAX("CommittedLine", $7)
+            WHERE "Id" = $8
+            """, 8);
+        _commands = [_upsertRollup, _upsertAlertRollup, _upsertVerdict, _insertRejection, _insertAlertGroup, _updateJob];
+    }
+
+    /// <summary>The event insert: fixed columns, the 41 features, the metadata, all bound by position.</summary>
+    private static string InsertEventSql()
+    {
+        var featureColumns = KddFeatures.All.Select(f => f.Name);
+        var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p));
         string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert"];
         var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
-        var sql = $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
-        Check(raw.sqlite3_prepare_v2(_connection.Handle, sql, out _insertEvent), "prepare the event insert");
+        return $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
+    }
 
-        _upsertRollup = _connection.CreateCommand();
-        _upsertRollup.CommandText = """
-            INSERT INTO rollup_minutes ("Minute", "Label", "Category", "Count", "Alerts") VALUES ($m, $l, $c, $n, $a)
-            ON CONFLICT ("Minute", "Label") DO UPDATE SET "Count" = "Count" + excluded."Count", "Alerts" = "Alerts" + excluded."Alerts"
-            """;
-        foreach (var name in new[] { "$m", "$l", "$c", "$n", "$a" })
+    /// <summary>A command with parameters $1..$count, set by position with <see cref="Execute"/>.</summary>
+    private SqliteCommand Prepare(string sql, int count)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 1; i <= count; i++)
         {
-            _upsertRollup.Parameters.Add(new SqliteParameter(name, null));
+            command.Parameters.Add(new SqliteParameter($"${i}", null));
         }
 
-        _upsertAlertRollup = _connection.CreateCommand();
-        _upsertAlertRollup.CommandText = """
-            INSERT INTO alert_rollup_minutes ("Minute", "Dimension", "Value", "Count") VALUES ($m, $d, $v, $n)
-            ON CONFLICT ("Minute", "Dimension", "Value") DO UPDATE SET "Count" = "Count" + excluded."Count"
-            """;
-        foreach (var name in new[] { "$m", "$d", "$v", "$n" })
+        return command;
+    }
+
+    private static void Execute(SqliteCommand command, params ReadOnlySpan<object?> values)
+    {
+        for (var i = 0; i < values.Length; i++)
         {
-            _upsertAlertRollup.Parameters.Add(new SqliteParameter(name, null));
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
 
-        _upsertVerdict = _connection.CreateCommand();
-        _upsertVerdict.CommandText = """
-            INSERT INTO job_verdict_counts ("JobId", "ActualLabel", "Label", "Category", "Unknown", "Count") VALUES ($j, $a, $l, $c, $u, $n)
-            ON CONFLICT ("JobId", "ActualLabel", "Label", "Category", "Unknown") DO UPDATE SET "Count" = "Count" + excluded."Count"
-            """;
-        foreach (var name in new[] { "$j", "$a", "$l", "$c", "$u", "$n" })
-        {
-            _upsertVerdict.Parameters.Add(new SqliteParameter(name, null));
-        }
-
-        _insertRejection = _connection.CreateCommand();
-        _insertRejection.CommandText = "INSERT OR IGNORE INTO job_rejections (\"JobId\", \"Line\", \"Reason\") VALUES ($j, $l, $r)";
-        foreach (var name in new[] { "$j", "$l", "$r" })
-        {
-            _insertRejection.Parameters.Add(new SqliteParameter(name, null));
-        }
-
-        _insertAlertGroup = _connection.CreateCommand();
-        _insertAlertGroup.CommandText = """
-            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count")
-            VALUES ($j, $l, $h, $c, $u, $f, $t, $n)
-            """;
-        foreach (var name in new[] { "$j", "$l", "$h", "$c", "$u", "$f", "$t", "$n" })
-        {
-            _insertAlertGroup.Parameters.Add(new SqliteParameter(name, null));
-        }
-
-        _updateJob = _connection.CreateCommand();
-        _updateJob.CommandText = """
-            UPDATE jobs SET "Read" = "Read" + $read, "Classified" = "Classified" + $classified, "Rejected" = "Rejected" + $rejected,
-              "Alerts" = "Alerts" + $alerts, "LabelledRecords" = "LabelledRecords" + $labelled, "LabelledCorrect" = "LabelledCorrect" + $correct,
-              "CommittedLine" = MAX("CommittedLine", $line)
-            WHERE "Id" = $id
-            """;
-        foreach (var name in new[] { "$read", "$classified", "$rejected", "$alerts", "$labelled", "$correct", "$line", "$id" })
-        {
-            _updateJob.Parameters.Add(new SqliteParameter(name, null));
-        }
+        command.ExecuteNonQuery();
     }
 
     /// <param name="rejectedSoFar">Rejections the job already has, so only the first N are kept.</param>
@@ -126,125 +120,115 @@ public sealed class EventWriter : IDisposable
     public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long ingestTimeMs, long rejectedSoFar, bool recordTimes = true)
     {
         using var transaction = _connection.BeginTransaction();
-        _upsertRollup.Transaction = transaction;
-        _upsertAlertRollup.Transaction = transaction;
-        _upsertVerdict.Transaction = transaction;
-        _insertRejection.Transaction = transaction;
-        _updateJob.Transaction = transaction;
-        _insertAlertGroup.Transaction = transaction;
-        var alerts = new List<Alert>();
+        foreach (var command in _commands)
+        {
+            command.Transaction = transaction;
+        }
 
-        var counts = new Dictionary<(long, string), (long Count, long Alerts, string Category)>();
-        var alertCounts = new Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long>();
-        var verdicts = new Dictionary<(string Actual, string Label, string Category, bool Unknown), long>();
-        long classified = 0, rejected = 0, alertCount = 0, labelled = 0, correct = 0, lastLine = 0;
+        var tally = new BatchTally();
         var next = 0;
         foreach (var line in lines)
         {
-            lastLine = Math.Max(lastLine, line.LineNumber);
+            tally.LastLine = Math.Max(tally.LastLine, line.LineNumber);
             if (line.Record is not { } record)
             {
-                if (rejectedSoFar + rejected < _keptRejections)
+                if (rejectedSoFar + tally.Rejected < _keptRejections)
                 {
-                    _insertRejection.Parameters[0].Value = jobId;
-                    _insertRejection.Parameters[1].Value = line.LineNumber;
-                    _insertRejection.Parameters[2].Value = line.Error;
-                    _insertRejection.ExecuteNonQuery();
+                    Execute(_insertRejection, jobId, line.LineNumber, line.Error);
                 }
 
-                rejected++;
+                tally.Rejected++;
                 continue;
             }
 
             var prediction = predictions[next++];
             var timeMs = recordTimes && record.Timestamp is { } own ? own.ToUnixTimeMilliseconds() : ingestTimeMs;
-            if (!InsertEvent(jobId, line.LineNumber, timeMs, record, prediction))
+            if (InsertEvent(jobId, line.LineNumber, timeMs, record, prediction))
             {
-                continue; // already stored by an earlier run of this job: counted then, not again
+                tally.Add(record, prediction, timeMs); // else already stored by an earlier run of this job: counted then, not again
             }
+        }
 
-            classified++;
+        WriteRollups(tally);
+        WriteVerdicts(jobId, tally);
+        WriteAlertGroups(jobId, tally);
+        Execute(_updateJob, lines.Count, tally.Classified, tally.Rejected, tally.Alerts.Count, tally.Labelled, tally.Correct, tally.LastLine, jobId);
+        transaction.Commit();
+        return new BatchOutcome(lines.Count, tally.Classified, tally.Rejected, tally.Alerts.Count, tally.Labelled, tally.Correct,
+            tally.Counts.ToDictionary(c => c.Key, c => c.Value.Count), tally.LastLine);
+    }
+
+    private void WriteRollups(BatchTally tally)
+    {
+        foreach (var ((minute, label), value) in tally.Counts)
+        {
+            Execute(_upsertRollup, minute, label, value.Category, value.Count, value.Alerts);
+        }
+
+        foreach (var ((minute, dimension, value), count) in AlertRollups(tally.AlertCounts))
+        {
+            Execute(_upsertAlertRollup, minute, dimension, value, count);
+        }
+    }
+
+    private void WriteVerdicts(long jobId, BatchTally tally)
+    {
+        foreach (var ((actual, label, category, unknown), count) in tally.Verdicts)
+        {
+            Execute(_upsertVerdict, jobId, actual, label, category, unknown, count);
+        }
+    }
+
+    /// <summary>Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.</summary>
+    private void WriteAlertGroups(long jobId, BatchTally tally)
+    {
+        foreach (var segment in AlertGrouping.Segment(tally.Alerts, _windowMs))
+        {
+            Execute(_insertAlertGroup, jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count);
+        }
+    }
+
+    /// <summary>What a batch's new events add up to: rollups by minute and label, alert dimensions, verdicts, accuracy.</summary>
+    private sealed class BatchTally
+    {
+        public Dictionary<(long Minute, string Label), (long Count, long Alerts, string Category)> Counts { get; } = [];
+        public Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long> AlertCounts { get; } = [];
+        public Dictionary<(string Actual, string Label, string Category, bool Unknown), long> Verdicts { get; } = [];
+        public List<Alert> Alerts { get; } = [];
+        public long Classified { get; private set; }
+        public long Rejected { get; set; }
+        public long Labelled { get; private set; }
+        public long Correct { get; private set; }
+        public long LastLine { get; set; }
+
+        public void Add(ConnectionRecord record, Prediction prediction, long timeMs)
+        {
+            Classified++;
+            var minute = Math.DivRem(timeMs, 60_000).Quotient;
+            var category = prediction.Category.ToName();
             if (prediction.IsAlert)
             {
-                alertCount++;
                 var host = record.DstIp?.ToString();
-                alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, prediction.Category.ToName(), prediction.Unknown, timeMs));
-                var alertKey = (Math.DivRem(timeMs, 60_000).Quotient, record.Service, record.ProtocolType, record.Flag, host);
-                alertCounts[alertKey] = alertCounts.GetValueOrDefault(alertKey) + 1;
+                Alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, category, prediction.Unknown, timeMs));
+                var alertKey = (minute, record.Service, record.ProtocolType, record.Flag, host);
+                AlertCounts[alertKey] = AlertCounts.GetValueOrDefault(alertKey) + 1;
             }
 
-            if (record.Label is { } actualLabel)
+            if (record.Label is { } actual)
             {
-                var verdict = (actualLabel, prediction.Label, prediction.Category.ToName(), prediction.Unknown);
-                verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
-            }
-
-            if (record.Label is { } actual && KddLabels.CategoryOf(actual) is { } actualCategory)
-            {
-                labelled++;
-                if (actualCategory == prediction.Category)
+                var verdict = (actual, prediction.Label, category, prediction.Unknown);
+                Verdicts[verdict] = Verdicts.GetValueOrDefault(verdict) + 1;
+                if (KddLabels.CategoryOf(actual) is { } actualCategory)
                 {
-                    correct++;
+                    Labelled++;
+                    Correct += actualCategory == prediction.Category ? 1 : 0;
                 }
             }
 
-            var key = (Math.DivRem(timeMs, 60_000).Quotient, prediction.Label);
-            var current = counts.GetValueOrDefault(key, (0, 0, prediction.Category.ToName()));
-            counts[key] = (current.Count + 1, current.Alerts + (prediction.IsAlert ? 1 : 0), current.Category);
+            var key = (minute, prediction.Label);
+            var current = Counts.GetValueOrDefault(key, (0, 0, category));
+            Counts[key] = (current.Count + 1, current.Alerts + (prediction.IsAlert ? 1 : 0), current.Category);
         }
-
-        foreach (var ((minute, label), value) in counts)
-        {
-            _upsertRollup.Parameters[0].Value = minute;
-            _upsertRollup.Parameters[1].Value = label;
-            _upsertRollup.Parameters[2].Value = value.Category;
-            _upsertRollup.Parameters[3].Value = value.Count;
-            _upsertRollup.Parameters[4].Value = value.Alerts;
-            _upsertRollup.ExecuteNonQuery();
-        }
-
-        foreach (var ((minute, dimension, value), count) in AlertRollups(alertCounts))
-        {
-            _upsertAlertRollup.Parameters[0].Value = minute;
-            _upsertAlertRollup.Parameters[1].Value = dimension;
-            _upsertAlertRollup.Parameters[2].Value = value;
-            _upsertAlertRollup.Parameters[3].Value = count;
-            _upsertAlertRollup.ExecuteNonQuery();
-        }
-
-        foreach (var ((actual, label, category, unknown), count) in verdicts)
-        {
-            object[] values = [jobId, actual, label, category, unknown, count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                _upsertVerdict.Parameters[i].Value = values[i];
-            }
-
-            _upsertVerdict.ExecuteNonQuery();
-        }
-
-        // Alerts leave the batch already grouped: the correlator then merges a few groups, not every alert.
-        foreach (var segment in AlertGrouping.Segment(alerts, _windowMs))
-        {
-            object?[] values = [jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                _insertAlertGroup.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            _insertAlertGroup.ExecuteNonQuery();
-        }
-
-        object[] jobValues = [lines.Count, classified, rejected, alertCount, labelled, correct, lastLine, jobId];
-        for (var i = 0; i < jobValues.Length; i++)
-        {
-            _updateJob.Parameters[i].Value = jobValues[i];
-        }
-
-        _updateJob.ExecuteNonQuery();
-        transaction.Commit();
-        return new BatchOutcome(lines.Count, classified, rejected, alertCount, labelled, correct,
-            counts.ToDictionary(c => c.Key, c => c.Value.Count), lastLine);
     }
 
     /// <summary>The batch's alerts, counted once per combination (cheap per record), split into one count per dimension.</summary>
@@ -406,12 +390,11 @@ public sealed class EventWriter : IDisposable
     public void Dispose()
     {
         _insertEvent.Dispose();
-        _upsertRollup.Dispose();
-        _upsertAlertRollup.Dispose();
-        _upsertVerdict.Dispose();
-        _insertRejection.Dispose();
-        _updateJob.Dispose();
-        _insertAlertGroup.Dispose();
+        foreach (var command in _commands)
+        {
+            command.Dispose();
+        }
+
         _connection.Dispose();
     }
 }

@@ -67,21 +67,10 @@ public sealed class JobRunner(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var job = await db.Jobs.FindAsync([jobId], stoppingToken);
-        if (job is null || job.IsStream || job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        if (await StartAsync(db, jobId, stoppingToken) is not { } job)
         {
             return;
         }
-
-        if (job.CancelRequested)
-        {
-            await FinishAsync(db, job, JobStatus.Cancelled, null);
-            return;
-        }
-
-        job.Status = JobStatus.Running;
-        job.StartedUtc ??= time.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(stoppingToken);
 
         using var cancellation = queue.Track(jobId, stoppingToken);
         if (job.Paused)
@@ -89,40 +78,9 @@ public sealed class JobRunner(
             queue.Pause(jobId); // paused before a restart: stays paused
         }
 
-        var settings = options.Value.Ingest;
-        var clock = Stopwatch.StartNew();
-        var startedAt = job.Read;
         try
         {
-            var fileLength = new FileInfo(job.StoredPath).Length;
-            var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellation.Token);
-            var resumeAfter = job.CommittedLine;
-            var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
-            using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
-            var writing = new Stopwatch();
-            var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
-            var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
-            await ClassificationPipeline.RunAsync(lines, classifier, async batch =>
-            {
-                if (pace is not null)
-                {
-                    await pace.WaitForTurnAsync(batch.Records.Count, () => queue.WhenNotPausedAsync(jobId, cancellation.Token), cancellation.Token);
-                }
-
-                writing.Start();
-                var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
-                writing.Stop();
-                Apply(job, outcome);
-                live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
-                var fraction = fileLength == 0 ? 1 : Math.Clamp((double)input.BytesRead / fileLength, 1e-6, 1);
-                live.PublishJob(ToProgress(job, (job.Read - startedAt) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3), (long)(job.Read / fraction)));
-                if (outcome.Alerts > 0)
-                {
-                    correlator.Signal();
-                }
-            }, batchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellation.Token);
-
-            logger.LogInformation("Ingest job {JobId}: {Seconds:F2}s, of which {WriteSeconds:F2}s writing", jobId, clock.Elapsed.TotalSeconds, writing.Elapsed.TotalSeconds);
+            await IngestAsync(job, cancellation.Token);
             await FinishAsync(db, job, JobStatus.Completed, null);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested && cancellation.IsCancellationRequested)
@@ -143,6 +101,75 @@ public sealed class JobRunner(
         finally
         {
             queue.Untrack(jobId);
+        }
+    }
+
+    /// <summary>Marks the job Running (null when there is nothing to run: unknown, finished, a stream, or cancelled while queued).</summary>
+    private async Task<IngestJob?> StartAsync(SiemDbContext db, long jobId, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.FindAsync([jobId], cancellationToken);
+        if (job is null || job.IsStream || job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            return null;
+        }
+
+        if (job.CancelRequested)
+        {
+            await FinishAsync(db, job, JobStatus.Cancelled, null);
+            return null;
+        }
+
+        job.Status = JobStatus.Running;
+        job.StartedUtc ??= time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return job;
+    }
+
+    /// <summary>Reads the job's file after its last committed line, classifies and writes it batch by batch, at its replay pace if it has one.</summary>
+    private async Task IngestAsync(IngestJob job, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Ingest;
+        var progress = new JobProgressMeter(job, new FileInfo(job.StoredPath).Length);
+        var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellationToken);
+        var resumeAfter = job.CommittedLine;
+        var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
+        using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window);
+        var writing = new Stopwatch();
+        var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
+        var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
+        await ClassificationPipeline.RunAsync(lines, classifier, async batch =>
+        {
+            if (pace is not null)
+            {
+                await pace.WaitForTurnAsync(batch.Records.Count, () => queue.WhenNotPausedAsync(job.Id, cancellationToken), cancellationToken);
+            }
+
+            writing.Start();
+            var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
+            writing.Stop();
+            Apply(job, outcome);
+            live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
+            live.PublishJob(progress.Report(input.BytesRead));
+            if (outcome.Alerts > 0)
+            {
+                correlator.Signal();
+            }
+        }, batchSize, settings.ChannelCapacity, settings.ClassificationParallelism, cancellationToken);
+        logger.LogInformation("Ingest job {JobId}: {Seconds:F2}s, of which {WriteSeconds:F2}s writing", job.Id, progress.Elapsed.TotalSeconds, writing.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A running job's rate and estimated total lines, from how far through its file the reader is.</summary>
+    private sealed class JobProgressMeter(IngestJob job, long fileLength)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly long _startedAt = job.Read;
+
+        public TimeSpan Elapsed => _clock.Elapsed;
+
+        public JobProgress Report(long bytesRead)
+        {
+            var fraction = fileLength == 0 ? 1 : Math.Clamp((double)bytesRead / fileLength, 1e-6, 1);
+            return ToProgress(job, (job.Read - _startedAt) / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3), (long)(job.Read / fraction));
         }
     }
 

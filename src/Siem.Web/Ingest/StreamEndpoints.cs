@@ -11,17 +11,11 @@ using Siem.Web.Identity;
 
 namespace Siem.Web.Ingest;
 
-/// <summary>What a streaming request achieved. Line numbers are those of the request body.</summary>
-/// <param name="Accepted">Records stored (committed) from this request.</param>
-/// <param name="Rejected">Bad lines in this request.</param>
-/// <param name="Rejections">The first bad lines with their reasons.</param>
-/// <param name="ResumeAtLine">When the pipeline was saturated (429): the first body line not taken; send it again from there.</param>
+/// <summary>What a streaming request achieved (see <see cref="StreamOutcome"/>).</summary>
 public sealed record IngestSummary(long Accepted, long Rejected, IReadOnlyList<RejectionView> Rejections, long? ResumeAtLine);
 
 public static class StreamEndpoints
 {
-    private const int ReportedRejections = 100;
-
     public static void MapStreamEndpoints(this RouteGroupBuilder api) =>
         api.MapPost("/ingest", IngestAsync)
             .RequireAuthorization(new AuthorizeAttribute
@@ -45,90 +39,24 @@ public static class StreamEndpoints
         context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         var ndjson = context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
         var lines = ndjson ? NdjsonReader.Read(context.Request.Body) : KddCsvReader.Read(context.Request.Body);
-        var batchSize = options.Value.Ingest.StreamBatchSize;
-
-        return await Task.Run(async () =>
+        var session = new StreamSession(ingest, source, classifier, time, options.Value.Ingest.StreamBatchSize);
+        StreamOutcome outcome;
+        try
         {
-            var pending = new List<(StreamBatch Batch, long FirstBodyLine)>();
-            var rejections = new List<RejectionView>();
-            long rejected = 0;
-            long? resumeAt = null;
-            var batch = new List<ParsedLine>(batchSize);
-            long firstBodyLine = 0;
+            outcome = await Task.Run(() => session.RunAsync(lines, cancellationToken), cancellationToken);
+        }
+        catch (KddFormatException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
 
-            async Task<bool> FlushAsync()
-            {
-                if (batch.Count == 0)
-                {
-                    return true;
-                }
+        var summary = new IngestSummary(outcome.Accepted, outcome.Rejected, outcome.Rejections, outcome.ResumeAtLine);
+        if (outcome.Saturated)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Json(summary, statusCode: StatusCodes.Status429TooManyRequests);
+        }
 
-                var first = source.Reserve(batch.Count);
-                var numbered = batch.Select((l, i) => ParsedLine.Ok(first + i, l.Record!)).ToList();
-                var predictions = classifier.Classify(batch.Select(l => l.Record!).ToList());
-                var queued = new StreamBatch(source.JobId, numbered, predictions, time.GetUtcNow().ToUnixTimeMilliseconds());
-                if (!await ingest.TryEnqueueAsync(queued, cancellationToken))
-                {
-                    resumeAt = firstBodyLine;
-                    return false;
-                }
-
-                pending.Add((queued, firstBodyLine));
-                batch = new List<ParsedLine>(batchSize);
-                return true;
-            }
-
-            try
-            {
-                foreach (var line in lines)
-                {
-                    if (!line.IsValid)
-                    {
-                        rejected++;
-                        if (rejections.Count < ReportedRejections)
-                        {
-                            rejections.Add(new RejectionView(line.LineNumber, line.Error!));
-                        }
-
-                        continue;
-                    }
-
-                    if (batch.Count == 0)
-                    {
-                        firstBodyLine = line.LineNumber;
-                    }
-
-                    batch.Add(line);
-                    if (batch.Count == batchSize && !await FlushAsync())
-                    {
-                        break;
-                    }
-                }
-
-                if (resumeAt is null)
-                {
-                    await FlushAsync();
-                }
-            }
-            catch (KddFormatException e)
-            {
-                return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
-            }
-
-            long accepted = 0;
-            foreach (var (queued, _) in pending)
-            {
-                accepted += (await queued.Stored.Task).Classified;
-            }
-
-            var summary = new IngestSummary(accepted, rejected, rejections, resumeAt);
-            if (resumeAt is not null)
-            {
-                context.Response.Headers.RetryAfter = "1";
-                return Results.Json(summary, statusCode: StatusCodes.Status429TooManyRequests);
-            }
-
-            return Results.Ok(summary);
-        }, cancellationToken);
+        return TypedResults.Ok(summary);
     }
 }
