@@ -105,7 +105,7 @@ public sealed class PendingAlertGroup
 }
 
 /// <summary>Events per minute per label: what charts read instead of scanning events.</summary>
-public sealed class RollupMinute
+public sealed class RollupMinute : IPerMinute
 {
     /// <summary>Bucket start in Unix minutes.</summary>
     public long Minute { get; set; }
@@ -119,7 +119,7 @@ public sealed class RollupMinute
 /// Alerts per minute by one of their dimensions (service, protocol, flag, destination host), kept beside
 /// the events so that the attack breakdown of a week reads a few thousand rows instead of every alert.
 /// </summary>
-public sealed class AlertRollupMinute
+public sealed class AlertRollupMinute : IPerMinute
 {
     public const string Service = "service";
     public const string Protocol = "protocol";
@@ -201,4 +201,10 @@ public sealed class ApiKey
     public DateTime CreatedUtc { get; set; }
     public DateTime? RevokedUtc { get; set; }
     public DateTime? LastUsedUtc { get; set; }
+}
+
+/// <summary>A row of a per-minute rollup table (minutes since the Unix epoch).</summary>
+public interface IPerMinute
+{
+    long Minute { get; }
 }

@@ -15,22 +15,8 @@ public readonly record struct RollupRange(long? FromMinute, long? ToMinuteExclus
 
     public static RollupRange Of(DateTimeOffset? from, DateTimeOffset? to) => Of(from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds());
 
-    public IQueryable<Persistence.RollupMinute> Apply(IQueryable<Persistence.RollupMinute> rollups)
-    {
-        if (FromMinute is { } from)
-        {
-            rollups = rollups.Where(r => r.Minute >= from);
-        }
-
-        if (ToMinuteExclusive is { } to)
-        {
-            rollups = rollups.Where(r => r.Minute < to);
-        }
-
-        return rollups;
-    }
-
-    public IQueryable<Persistence.AlertRollupMinute> Apply(IQueryable<Persistence.AlertRollupMinute> rollups)
+    public IQueryable<T> Apply<T>(IQueryable<T> rollups)
+        where T : class, Persistence.IPerMinute
     {
         if (FromMinute is { } from)
         {
