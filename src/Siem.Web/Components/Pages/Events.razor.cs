@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Siem.Domain.Records;
 using Siem.Store.Events;
+using Siem.Web.Components.Presentation;
 using Siem.Web.Events;
 
 namespace Siem.Web.Components.Pages;
@@ -32,7 +33,6 @@ public partial class Events
     private EventDetail? _selected;
     private EventHistogram? _histogram;
     private (string, long?, long?)? _histogramKey;
-    private int _histogramVersion;
 
     protected override void OnInitialized() => _query = InitialQuery;
 
@@ -46,8 +46,8 @@ public partial class Events
         ("Protocol", row => b => b.AddContent(0, row.Protocol), false),
         ("Service", row => b => b.AddContent(0, row.Service), false),
         ("Flag", row => b => b.AddContent(0, row.Flag), false),
-        ("Source", row => b => b.AddContent(0, Endpoint(row.SrcIp, row.SrcPort)), false),
-        ("Destination", row => b => b.AddContent(0, Endpoint(row.DstIp, row.DstPort)), false),
+        ("Source", row => b => b.AddContent(0, Format.Endpoint(row.SrcIp, row.SrcPort)), false),
+        ("Destination", row => b => b.AddContent(0, Format.Endpoint(row.DstIp, row.DstPort)), false),
         ("Bytes out / in", row => b => b.AddContent(0, $"{row.SrcBytes:N0} / {row.DstBytes:N0}"), false),
         ("Duration (s)", row => b => b.AddContent(0, row.Duration), false),
         ("Count (2 s)", row => b => b.AddContent(0, row.Count), false),
@@ -67,30 +67,6 @@ public partial class Events
         }
 
         _hidden.Add(column);
-    }
-
-    private string ExportUrl
-    {
-        get
-        {
-            var parameters = new List<string>();
-            if (!string.IsNullOrWhiteSpace(_query))
-            {
-                parameters.Add("q=" + Uri.EscapeDataString(_query));
-            }
-
-            if (FromMs is { } from)
-            {
-                parameters.Add("from=" + Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(from).ToString("O")));
-            }
-
-            if (ToMs is { } to)
-            {
-                parameters.Add("to=" + Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(to).ToString("O")));
-            }
-
-            return "/api/events/export" + (parameters.Count == 0 ? "" : "?" + string.Join('&', parameters));
-        }
     }
 
     private async Task OnKeyDownAsync(KeyboardEventArgs e)
@@ -133,7 +109,6 @@ public partial class Events
             // Once per query, not per page turn.
             _histogramKey = histogramKey;
             _histogram = await EventData.HistogramAsync(_query, FromMs, ToMs, matchesAreFew: !_totalIsLowerBound, cancellationToken);
-            _histogramVersion++;
         }
 
         return new TableData<EventView> { Items = page.Items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
@@ -190,8 +165,5 @@ public partial class Events
             await _table.ReloadServerData();
         }
     }
-
-    /// <summary>"10.0.0.9:80", "10.0.0.9" without a port, "—" without an address.</summary>
-    internal static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
 }
 

@@ -13,8 +13,6 @@ namespace Siem.Web.Components.Pages;
 /// <summary>Live totals by category and the open incidents; updated from the live notifier without reload.</summary>
 public partial class Home
 {
-    internal static readonly string[] Categories = ["normal", "probe", "dos", "u2r", "r2l"];
-
     [Inject] private StatsService Stats { get; set; } = default!;
     [Inject] private IncidentQueries Incidents { get; set; } = default!;
     [Inject] private LiveNotifier Live { get; set; } = default!;
@@ -78,24 +76,6 @@ public partial class Home
 
     internal static double Percent(JobProgress job) =>
         job.EstimatedTotalLines is { } total && total > 0 ? Math.Min(100, 100.0 * job.Read / total) : 0;
-
-    internal static string ColorOf(string category) => category switch
-    {
-        "normal" => "#66bb6a",
-        "probe" => "#ffca28",
-        "dos" => "#ef5350",
-        "u2r" => "#ab47bc",
-        "r2l" => "#ff7043",
-        _ => "#90a4ae",
-    };
-
-    internal static Color SeverityColor(string severity) => severity switch
-    {
-        nameof(IncidentSeverity.Critical) => Color.Error,
-        nameof(IncidentSeverity.High) => Color.Warning,
-        nameof(IncidentSeverity.Medium) => Color.Info,
-        _ => Color.Default,
-    };
 
     public void Dispose() => _subscription?.Dispose();
 }

@@ -160,21 +160,4 @@ public partial class Incidents
         Snackbar.Add("Your role can read incidents but not act on them.", MudBlazor.Severity.Error);
         return null;
     }
-
-    /// <summary>A small area chart of the incident's alerts over its lifetime.</summary>
-    private static object SparklineOptions(IncidentActivityData activity) => new
-    {
-        chart = new { type = "area", height = 80, sparkline = new { enabled = true }, animations = new { enabled = false } },
-        stroke = new { curve = "straight", width = 2 },
-        colors = new[] { "#ef5350" },
-        series = new[] { new { name = "alerts", data = activity.Buckets.Select(b => new object[] { b.Start.ToUnixTimeMilliseconds(), b.Alerts }).ToArray() } },
-        xaxis = new { type = "datetime" },
-        tooltip = new { x = new { format = "yyyy-MM-dd HH:mm" } },
-    };
-
-    internal static string EventsLink(IncidentSummary incident)
-    {
-        var query = IncidentActivity.EventQueryOf(incident);
-        return $"/events?from={incident.FirstSeen.ToUnixTimeMilliseconds()}&to={incident.LastSeen.ToUnixTimeMilliseconds() + 1}&q={Uri.EscapeDataString(query)}";
-    }
 }

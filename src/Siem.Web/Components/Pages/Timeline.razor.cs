@@ -3,6 +3,7 @@ using MudBlazor;
 using Siem.Store.Incidents;
 using Siem.Store.Live;
 using Siem.Store.Stats;
+using Siem.Web.Components.Presentation;
 using Siem.Web.Components.Shared;
 using Siem.Web.Live;
 using Siem.Web.Stats;
@@ -37,7 +38,6 @@ public partial class Timeline
     private const int MaxLabelSeries = 8;
     private const string DateTimeLocalFormat = "yyyy-MM-ddTHH:mm";
     private string _stackBy = "category";
-    private int _chartVersion;
     private string? _customFrom;
     private string? _customTo;
     private string? _rangeError;
@@ -86,7 +86,6 @@ public partial class Timeline
     private void StackBy(string mode)
     {
         _stackBy = mode;
-        _chartVersion++; // a different set of series: a new chart
     }
 
     /// <summary>Reads the From/To pickers (UTC); returns the error to show, or null.</summary>
@@ -198,8 +197,7 @@ public partial class Timeline
         var series = all[selected.Series];
         var start = (long)series.Data[selected.Point][0];
         var end = start + _timeline.IntervalSeconds * 1000L;
-        var query = series.Name == OtherLabels ? "" : $"&q={Uri.EscapeDataString($"{_stackBy}:{series.Name}")}";
-        Navigation.NavigateTo($"/events?from={start}&to={end}{query}");
+        Navigation.NavigateTo(PageLinks.Events(series.Name == OtherLabels ? null : $"{_stackBy}:{series.Name}", start, end));
     }
 
     private const string OtherLabels = "other";
@@ -231,7 +229,7 @@ public partial class Timeline
             : new TimelineBucket(DateTimeOffset.FromUnixTimeMilliseconds(bucket * intervalMs), empty, 0, 0, empty))];
     }
 
-    internal static List<ChartSeries> CategorySeries(IReadOnlyList<TimelineBucket> buckets) => Home.Categories.Select(category => new ChartSeries(
+    internal static List<ChartSeries> CategorySeries(IReadOnlyList<TimelineBucket> buckets) => SiemColors.Categories.Select(category => new ChartSeries(
         category,
         buckets.Select(b => new double[] { b.Start.ToUnixTimeMilliseconds(), b.ByCategory.GetValueOrDefault(category) }).ToList())).ToList();
 
@@ -252,8 +250,8 @@ public partial class Timeline
     }
 
     private string[] SeriesColors() => _stackBy == "label"
-        ? [.. Series().Select(s => s.Name == "normal" ? Home.ColorOf("normal") : s.Name == OtherLabels ? "#90a4ae" : LabelPalette[(uint)StableHash(s.Name) % LabelPalette.Length])]
-        : [.. Home.Categories.Select(Home.ColorOf)];
+        ? [.. Series().Select(s => s.Name == "normal" ? SiemColors.CategoryColor("normal") : s.Name == OtherLabels ? SiemColors.Other : LabelPalette[(uint)StableHash(s.Name) % LabelPalette.Length])]
+        : [.. SiemColors.Categories.Select(SiemColors.CategoryColor)];
 
     private static readonly string[] LabelPalette = ["#ef5350", "#ab47bc", "#ffa726", "#26c6da", "#ffee58", "#8d6e63", "#ec407a", "#7e57c2", "#d4e157", "#29b6f6"];
 

@@ -6,6 +6,7 @@ using MudBlazor;
 using Siem.Store;
 using Siem.Store.Ingest;
 using Siem.Store.Live;
+using Siem.Web.Components.Presentation;
 using Siem.Web.Components.Shared;
 using Siem.Web.Hosting;
 using Siem.Web.Ingest;
@@ -70,7 +71,7 @@ public partial class Upload
         (_uploadName, _uploaded, _uploadTotal, _error, _job) = (name, 0, size, null, null);
         if (size > MaxUploadBytes)
         {
-            _error = $"{name} is {FormatBytes(size)}; the limit is {FormatBytes(MaxUploadBytes)}.";
+            _error = $"{name} is {Format.Bytes(size)}; the limit is {Format.Bytes(MaxUploadBytes)}.";
         }
 
         StateHasChanged();
@@ -202,23 +203,6 @@ public partial class Upload
 
         return status == 0 ? body : $"Upload refused ({status}).";
     }
-
-    internal static Color StatusColor(string status) => status switch
-    {
-        "Completed" => Color.Success,
-        "Failed" => Color.Error,
-        "Cancelled" => Color.Warning,
-        "Running" => Color.Info,
-        _ => Color.Default,
-    };
-
-    internal static string FormatBytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):F1} GB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):F1} MB",
-        >= 1L << 10 => $"{bytes / 1024.0:F1} KB",
-        _ => $"{bytes} bytes",
-    };
 
     public ValueTask DisposeAsync()
     {
