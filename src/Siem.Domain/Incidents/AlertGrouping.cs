@@ -3,10 +3,13 @@ namespace Siem.Domain.Incidents;
 /// <summary>One alert as incident grouping sees it.</summary>
 /// <param name="GroupLabel">The attack class, or <see cref="IncidentRules.UnknownLabel"/> for unknown records.</param>
 /// <param name="Host">The destination host when known.</param>
-public readonly record struct Alert(string GroupLabel, string? Host, string Category, bool Unknown, long TimeMs);
+/// <param name="Risk">What the alert adds to its host's risk (<see cref="AlertRisk"/>).</param>
+public readonly record struct Alert(string GroupLabel, string? Host, string Category, bool Unknown, long TimeMs, double Risk = 0);
 
 /// <summary>Alerts of one class and host with no gap longer than the window between consecutive ones.</summary>
-public sealed record AlertSegment(string GroupLabel, string? Host, string Category, bool Unknown, long FirstMs, long LastMs, long Count)
+/// <param name="Risk">The sum of their risks.</param>
+/// <param name="MaxRisk">The riskiest single alert among them.</param>
+public sealed record AlertSegment(string GroupLabel, string? Host, string Category, bool Unknown, long FirstMs, long LastMs, long Count, double Risk = 0, double MaxRisk = 0)
 {
     /// <summary>Whether this segment belongs with alerts spanning [firstMs, lastMs]: they overlap once widened by the window.</summary>
     public bool Touches(long firstMs, long lastMs, long windowMs) => FirstMs <= lastMs + windowMs && LastMs >= firstMs - windowMs;
@@ -25,7 +28,7 @@ public static class AlertGrouping
             {
                 if (current is not null && alert.TimeMs - current.LastMs <= windowMs)
                 {
-                    current = current with { LastMs = alert.TimeMs, Count = current.Count + 1 };
+                    current = current with { LastMs = alert.TimeMs, Count = current.Count + 1, Risk = current.Risk + alert.Risk, MaxRisk = Math.Max(current.MaxRisk, alert.Risk) };
                     continue;
                 }
 
@@ -34,7 +37,7 @@ public static class AlertGrouping
                     segments.Add(current);
                 }
 
-                current = new AlertSegment(alert.GroupLabel, alert.Host, alert.Category, alert.Unknown, alert.TimeMs, alert.TimeMs, 1);
+                current = new AlertSegment(alert.GroupLabel, alert.Host, alert.Category, alert.Unknown, alert.TimeMs, alert.TimeMs, 1, alert.Risk, alert.Risk);
             }
 
             if (current is not null)
