@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Siem.Domain.Incidents;
 using Siem.Domain.Input;
 
 namespace Siem.Store;
@@ -80,4 +81,14 @@ public sealed class IncidentOptions
 {
     /// <summary>Alerts of the same class and host join an open incident whose last alert is within this window.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A host's alert risk within the window that opens an incident (README "Incidents").</summary>
+    [Range(0, 1_000_000)]
+    public double OpenThreshold { get; set; } = RiskSettings.DefaultOpenThreshold;
+
+    /// <summary>One alert at least this risky opens an incident by itself.</summary>
+    [Range(0, 1_000_000)]
+    public double SingleAlertThreshold { get; set; } = RiskSettings.DefaultSingleAlertThreshold;
+
+    public RiskSettings Risk => new((long)Window.TotalMilliseconds, OpenThreshold, SingleAlertThreshold);
 }

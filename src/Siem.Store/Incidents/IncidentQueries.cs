@@ -15,6 +15,7 @@ public enum IncidentSortColumn
     Host,
     Alerts,
     Status,
+    Risk,
 }
 
 /// <summary>One page of the incident list: what matches, in which order, which page (1-based).</summary>
@@ -103,6 +104,7 @@ public sealed class IncidentQueries(IDbContextFactory<SiemDbContext> databases)
             IncidentSortColumn.Label => By(i => i.Label),
             IncidentSortColumn.Host => By(i => i.DstHost),
             IncidentSortColumn.Alerts => By(i => i.AlertCount),
+            IncidentSortColumn.Risk => By(i => i.Risk),
             IncidentSortColumn.Status => By(IncidentOrdering.StatusRank),
             _ => By(i => i.LastSeenMs),
         };

@@ -70,9 +70,9 @@ public sealed class EventWriter : IDisposable
             """, 6);
         _insertRejection = Prepare("""INSERT OR IGNORE INTO job_rejections ("JobId", "Line", "Reason") VALUES ($1, $2, $3)""", 3);
         _insertAlertGroup = Prepare("""
-            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count")
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, 8);
+            INSERT INTO pending_alert_groups ("JobId", "Label", "DstHost", "Category", "Unknown", "FirstMs", "LastMs", "Count", "Risk", "MaxRisk", "Held")
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)
+            """, 10);
         _updateJob = Prepare("""
             UPDATE jobs SET "Read" = "Read" + $1, "Classified" = "Classified" + $2, "Rejected" = "Rejected" + $3,
               "Alerts" = "Alerts" + $4, "LabelledRecords" = "LabelledRecords" + $5, "LabelledCorrect" = "LabelledCorrect" + $6,
@@ -184,7 +184,8 @@ public sealed class EventWriter : IDisposable
     {
         foreach (var segment in AlertGrouping.Segment(tally.Alerts, _windowMs))
         {
-            Execute(_insertAlertGroup, jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count);
+            Execute(_insertAlertGroup, jobId, segment.GroupLabel, segment.Host, segment.Category, segment.Unknown, segment.FirstMs, segment.LastMs, segment.Count,
+                segment.Risk, segment.MaxRisk);
         }
     }
 
@@ -209,7 +210,8 @@ public sealed class EventWriter : IDisposable
             if (prediction.IsAlert)
             {
                 var host = record.DstIp?.ToString();
-                Alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, category, prediction.Unknown, timeMs));
+                Alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, category, prediction.Unknown, timeMs,
+                    AlertRisk.Score(prediction.Category, prediction.Unknown, prediction.Confidence, record)));
                 var alertKey = (minute, record.Service, record.ProtocolType, record.Flag, host);
                 AlertCounts[alertKey] = AlertCounts.GetValueOrDefault(alertKey) + 1;
             }

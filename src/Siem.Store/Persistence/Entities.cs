@@ -102,6 +102,13 @@ public sealed class PendingAlertGroup
     public long FirstMs { get; set; }
     public long LastMs { get; set; }
     public long Count { get; set; }
+
+    /// <summary>The sum of the alerts' risks, and the riskiest one.</summary>
+    public double Risk { get; set; }
+    public double MaxRisk { get; set; }
+
+    /// <summary>Correlated, but below its host's threshold: kept (counted toward the host's risk) until the window passes it.</summary>
+    public bool Held { get; set; }
 }
 
 /// <summary>Events per minute per label: what charts read instead of scanning events.</summary>
@@ -159,6 +166,10 @@ public sealed class Incident
     public long FirstSeenMs { get; set; }
     public long LastSeenMs { get; set; }
     public long AlertCount { get; set; }
+
+    /// <summary>The risk of its alerts so far, and why it opened (the threshold crossed and what made it).</summary>
+    public double Risk { get; set; }
+    public string? OpenReason { get; set; }
     public IncidentStatus Status { get; set; }
     public IncidentResolution? Resolution { get; set; }
     public string? Assignee { get; set; }

@@ -8,5 +8,6 @@ internal sealed class PendingAlertGroupConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<PendingAlertGroup> builder)
     {
         builder.ToTable("pending_alert_groups");
+        builder.HasIndex(x => new { x.Held, x.DstHost });
     }
 }

@@ -281,8 +281,14 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<string>("MitreTechnique")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OpenReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Resolution")
                         .HasColumnType("TEXT");
+
+                    b.Property<double>("Risk")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Severity")
                         .IsRequired()
@@ -479,6 +485,9 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<long>("FirstMs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Held")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("JobId")
                         .HasColumnType("INTEGER");
 
@@ -489,10 +498,18 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<long>("LastMs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double>("MaxRisk")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Risk")
+                        .HasColumnType("REAL");
+
                     b.Property<bool>("Unknown")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Held", "DstHost");
 
                     b.ToTable("pending_alert_groups", (string)null);
                 });

@@ -85,6 +85,7 @@ public partial class Incidents
             "label" => (IncidentSortColumn.Label, direction == SortDirection.Descending),
             "host" => (IncidentSortColumn.Host, direction == SortDirection.Descending),
             "alerts" => (IncidentSortColumn.Alerts, direction == SortDirection.Descending),
+            "risk" => (IncidentSortColumn.Risk, direction == SortDirection.Descending),
             "status" => (IncidentSortColumn.Status, direction == SortDirection.Descending),
             "last" => (IncidentSortColumn.LastSeen, direction == SortDirection.Descending),
             _ => (IncidentSortColumn.LastSeen, true),
