@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Ingest;
 using Siem.TestSupport;
 using Siem.Web.Ingest;
@@ -113,5 +114,47 @@ public sealed class CaptureUploadTests
         Assert.Equal(("Failed", 0L), (failed.Status, failed.Read));
         Assert.Contains("decompression bomb", failed.Error);
         Assert.Equal(("Completed", 303L), (next.Status, next.Classified));
+    }
+
+    /// <summary>
+    /// The loopback scenario: 40 plain web fetches within one second (traffic the 1998 model finds unfamiliar),
+    /// then a port sweep and a SYN flood. Nowhere in the API may a known attack name stand with a probability under
+    /// the unknown threshold: an unknown record is "unknown", its closest class apart.
+    /// </summary>
+    [Fact]
+    public async Task Unfamiliar_web_traffic_is_shown_as_unknown_with_its_closest_class_never_as_a_low_confidence_attack()
+    {
+        var capture = new CaptureBuilder();
+        for (var i = 0; i < 40; i++)
+        {
+            capture.HttpSession(Start + (i * 0.025), "127.0.0.1", 41000 + i, "127.0.0.2", "GET / HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/8.0\r\n\r\n",
+                "HTTP/1.0 200 OK\r\nContent-Length: 527\r\n\r\n" + new string('x', 527), serverPort: 8080);
+        }
+
+        for (var port = 1; port <= 100; port++)
+        {
+            capture.Tcp(Start + 5 + (port * 0.01), "127.0.0.3", 50000, "127.0.0.2", port, Tcp.Syn);
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            capture.Tcp(Start + 10 + (0.005 * i), "10.0.0.66", 1024 + i, "127.0.0.2", 80, Tcp.Syn);
+        }
+
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+        var threshold = app.Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card.Decision.UnknownConfidenceThreshold;
+
+        var job = await client.UploadAndWaitAsync("loopback.pcap", Pcap(capture), "application/vnd.tcpdump.pcap");
+        var events = (await client.GetFromJsonAsync<Siem.Store.Events.Page<Siem.Store.Events.EventView>>("/api/events?pageSize=500", ApiHelpers.Json))!.Items;
+        var export = await client.GetStringAsync("/api/events/export");
+
+        Assert.Equal("Completed", job.Status);
+        Assert.Equal(job.Classified, events.Count);
+        Assert.All(events, e => Assert.True(e.Label == "unknown" ? e.ClosestLabel is not null : e.Confidence >= threshold,
+            $"event {e.Id}: {e.Label} {e.Confidence:P1} (unknown {e.Unknown}, closest {e.ClosestLabel})"));
+        Assert.All(events.Where(e => e.Unknown), e => Assert.Equal("unknown", e.Label));
+        Assert.Contains(events, e => e.Label == "unknown"); // the unfamiliar fetches are there, honestly labelled
+        Assert.DoesNotContain(export.Split('\n').Skip(1), line => line.Contains(",true,", StringComparison.Ordinal) && !line.Split(',')[1].Equals("unknown", StringComparison.Ordinal));
     }
 }

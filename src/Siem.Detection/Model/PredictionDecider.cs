@@ -44,7 +44,7 @@ public sealed class PredictionDecider
         var unknown = unseenInput || scores[top] < Policy.UnknownConfidenceThreshold;
         var chosen = CheapestCategory(category, allowNormal: !(unknown && Policy.UnknownIsAttack));
         var label = BestClassIn(scores, chosen);
-        return new Prediction(_labels[label], chosen, scores[label], unknown, scores);
+        return new Prediction(_labels[label], chosen, scores[label], unknown, scores, _labels[top], scores[top]);
     }
 
     /// <summary>The category with the lowest expected KDD cost given category probabilities.</summary>

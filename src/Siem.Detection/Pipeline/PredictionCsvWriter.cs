@@ -30,10 +30,12 @@ public sealed class PredictionCsvWriter : IDisposable
             var prediction = batch.Predictions[next++];
             using var row = _writer.NewRow();
             row["line"].Format(line.LineNumber);
-            row["label"].Set(prediction.Label);
+            row["label"].Set(prediction.Verdict);
             row["category"].Set(prediction.Category.ToName());
-            row["confidence"].Format(MathF.Round(prediction.Confidence, 4));
+            row["confidence"].Format(MathF.Round(prediction.VerdictConfidence, 4));
             row["unknown"].Set(prediction.Unknown ? "true" : "false");
+            row["closest_label"].Set(prediction.ClosestLabel);
+            row["closest_confidence"].Format(MathF.Round(prediction.ClosestConfidence, 4));
         }
     }
 

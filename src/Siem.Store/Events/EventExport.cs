@@ -46,6 +46,7 @@ public static class EventExport
         row["category"].Set(e.Category);
         row["confidence"].Format(e.Confidence);
         row["unknown"].Set(e.Unknown ? "true" : "false");
+        row["closest_label"].Set(e.ClosestLabel ?? "");
         var features = c.FeatureTexts();
         for (var i = 0; i < features.Length; i++)
         {

@@ -206,6 +206,7 @@ public static class EventQuery
         {
             new("label", Event(nameof(SecurityEvent.Label)), typeof(string), s => Lower(s).TrimEnd('.')),
             new("category", Event(nameof(SecurityEvent.Category)), typeof(string), Lower),
+            new("closest_label", Event(nameof(SecurityEvent.ClosestLabel)), typeof(string), s => Lower(s).TrimEnd('.')),
             new("unknown", Event(nameof(SecurityEvent.Unknown)), typeof(bool)),
             new("alert", Event(nameof(SecurityEvent.IsAlert)), typeof(bool)),
             new("confidence", Event(nameof(SecurityEvent.Confidence)), typeof(float)),

@@ -87,7 +87,7 @@ public sealed class EventWriter : IDisposable
     {
         var featureColumns = KddFeatures.All.Select(f => f.Name);
         var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p));
-        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert"];
+        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label"];
         var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
         return $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
     }
@@ -227,7 +227,7 @@ public sealed class EventWriter : IDisposable
                 }
             }
 
-            var key = (minute, prediction.Label);
+            var key = (minute, prediction.Verdict);
             var current = Counts.GetValueOrDefault(key, (0, 0, category));
             Counts[key] = (current.Count + 1, current.Alerts + (prediction.IsAlert ? 1 : 0), current.Category);
         }
@@ -259,12 +259,13 @@ public sealed class EventWriter : IDisposable
         BindInt64(1, jobId);
         BindInt64(2, line);
         BindInt64(3, timeMs);
-        BindName(4, prediction.Label);
+        BindName(4, prediction.Verdict);
         BindName(5, prediction.Category.ToName());
-        BindDouble(6, prediction.Confidence);
+        BindDouble(6, prediction.VerdictConfidence);
         BindInt64(7, prediction.Unknown ? 1 : 0);
         BindInt64(8, prediction.IsAlert ? 1 : 0);
-        var index = 9;
+        BindName(9, prediction.Unknown ? prediction.ClosestLabel : null);
+        var index = 10;
         record.CopyNumericFeaturesTo(_numeric);
         var n = 0;
         foreach (var feature in KddFeatures.All)

@@ -148,7 +148,7 @@ public sealed class JobRunner(
             var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
             writing.Stop();
             Apply(job, outcome);
-            live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
+            live.PublishCounts(batch.Predictions.Select(p => (p.Verdict, p.Category.ToName(), 1L)));
             live.PublishJob(progress.Report(input.BytesRead));
             if (outcome.Alerts > 0)
             {

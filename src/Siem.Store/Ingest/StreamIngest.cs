@@ -173,7 +173,7 @@ public sealed class StreamBatchWriter(
             try
             {
                 var outcome = writer.Write(batch.JobId, batch.Lines, batch.Predictions, batch.ArrivalMs, rejectedSoFar: long.MaxValue / 2);
-                live.PublishCounts(batch.Predictions.Select(p => (p.Label, p.Category.ToName(), 1L)));
+                live.PublishCounts(batch.Predictions.Select(p => (p.Verdict, p.Category.ToName(), 1L)));
                 if (outcome.Alerts > 0)
                 {
                     correlator.Signal();

@@ -84,6 +84,9 @@ public sealed class SecurityEvent
     public float Confidence { get; set; }
     public bool Unknown { get; set; }
     public bool IsAlert { get; set; }
+
+    /// <summary>For an unknown verdict (<see cref="Label"/> "unknown"): the model's likeliest class; <see cref="Confidence"/> is its probability.</summary>
+    public string? ClosestLabel { get; set; }
 }
 
 /// <summary>

@@ -46,7 +46,8 @@ public sealed class EventWriterTests : IDisposable
 
         var lines = records.Select((r, i) => ParsedLine.Ok(i + 1, r)).ToList();
         lines.Insert(5, ParsedLine.Rejected(100, "broken line"));
-        var predictions = records.Select((r, i) => new Prediction(i % 2 == 0 ? "normal" : "neptune", i % 2 == 0 ? KddCategory.Normal : KddCategory.Dos, 0.5f + i / 100f, i % 5 == 0, new float[23])).ToArray();
+        var predictions = records.Select((r, i) => new Prediction(i % 2 == 0 ? "normal" : "neptune", i % 2 == 0 ? KddCategory.Normal : KddCategory.Dos, 0.5f + i / 100f, i % 5 == 0, new float[23],
+            ClosestLabel: "satan", ClosestConfidence: 0.01f * i)).ToArray();
 
         BatchOutcome outcome;
         using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
@@ -64,10 +65,12 @@ public sealed class EventWriterTests : IDisposable
             var expected = records[i];
             var actual = stored[i];
             Assert.Equal(i + 1, actual.Line);
-            Assert.Equal(predictions[i].Label, actual.Label);
+            var unknown = predictions[i].Unknown;
+            Assert.Equal(unknown ? "unknown" : predictions[i].Label, actual.Label); // an unknown record is stored as unknown, never as a known attack
             Assert.Equal(predictions[i].Category.ToName(), actual.Category);
-            Assert.Equal(predictions[i].Confidence, actual.Confidence);
-            Assert.Equal(predictions[i].Unknown, actual.Unknown);
+            Assert.Equal(unknown ? predictions[i].ClosestConfidence : predictions[i].Confidence, actual.Confidence);
+            Assert.Equal(unknown ? "satan" : null, actual.ClosestLabel);
+            Assert.Equal(unknown, actual.Unknown);
             Assert.Equal(expected.Timestamp?.ToUnixTimeMilliseconds() ?? 1_234_567, actual.TimeMs);
             Assert.Equal(expected with { Timestamp = null }, actual.Connection);
         }

@@ -549,6 +549,10 @@ namespace Siem.Store.Persistence.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("category");
 
+                    b.Property<string>("ClosestLabel")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closest_label");
+
                     b.Property<float>("Confidence")
                         .HasColumnType("REAL")
                         .HasColumnName("confidence");

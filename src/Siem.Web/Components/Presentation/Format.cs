@@ -16,6 +16,14 @@ public static class Format
     /// <summary>"10.0.0.9:80", "10.0.0.9" without a port, "—" without an address.</summary>
     public static string Endpoint(string? ip, int? port) => ip is null ? "—" : port is { } p ? $"{ip}:{p}" : ip;
 
+    /// <summary>
+    /// A verdict as an analyst should read it: "neptune 97.0 %", or for a record unlike the training data
+    /// "unknown (closest to satan, 0.1 %)": never a known attack name standing alone with a tiny probability.
+    /// </summary>
+    public static string Verdict(string label, bool unknown, string? closestLabel, float confidence) => unknown
+        ? string.Create(CultureInfo.InvariantCulture, $"unknown (closest to {closestLabel ?? "?"}, {confidence:P1})")
+        : string.Create(CultureInfo.InvariantCulture, $"{label} {confidence:P1}");
+
     public static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     public static string UtcMinutes(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
