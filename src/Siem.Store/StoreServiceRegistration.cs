@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Siem.Detection.Model;
 using Siem.Store.Events;
+using Siem.Store.Exceptions;
 using Siem.Store.Identity;
 using Siem.Store.Incidents;
 using Siem.Store.Ingest;
@@ -59,6 +60,8 @@ public static class StoreServiceRegistration
         services.AddSingleton<StatsService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<ExceptionRules>();
+        services.AddSingleton<ExceptionService>();
         return services;
     }
 

@@ -209,6 +209,7 @@ public static class EventQuery
             new("closest_label", Event(nameof(SecurityEvent.ClosestLabel)), typeof(string), s => Lower(s).TrimEnd('.')),
             new("unknown", Event(nameof(SecurityEvent.Unknown)), typeof(bool)),
             new("alert", Event(nameof(SecurityEvent.IsAlert)), typeof(bool)),
+            new("suppressed", Event(nameof(SecurityEvent.Suppressed)), typeof(bool)),
             new("confidence", Event(nameof(SecurityEvent.Confidence)), typeof(float)),
             new("job", Event(nameof(SecurityEvent.JobId)), typeof(long)),
             new("line", Event(nameof(SecurityEvent.Line)), typeof(long)),

@@ -92,6 +92,25 @@ public sealed class IncidentQueries(IDbContextFactory<SiemDbContext> databases)
         return incident is null ? null : await IncidentActivity.LoadAsync(db, IncidentViews.Summary(incident), cancellationToken);
     }
 
+    /// <summary>
+    /// An exception prefilled from an incident: its label and host, and the service, port, protocol and source host
+    /// when all of its first events share them (each a condition the analyst can remove).
+    /// </summary>
+    public async Task<Exceptions.ExceptionInput?> ExceptionDraftAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var incident = await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var samples = (await IncidentActivity.LoadAsync(db, IncidentViews.Summary(incident), cancellationToken)).Samples;
+        T? Shared<T>(Func<EventView, T?> value) => samples.Count > 0 && samples.Select(value).Distinct().Count() == 1 ? value(samples[0]) : default;
+        return new Exceptions.ExceptionInput(incident.Label, incident.DstHost, Shared(e => e.SrcIp), Shared(e => e.Service), Shared(e => e.DstPort),
+            Shared(e => e.Protocol), null, FromIncidentId: id);
+    }
+
     /// <summary>The sort, done by the database; ties (and the default) by newest activity, then id.</summary>
     internal static IQueryable<Incident> Sort(IQueryable<Incident> incidents, IncidentSortColumn column, bool descending)
     {

@@ -32,7 +32,9 @@ public sealed class EventWriter : IDisposable
     private readonly SqliteCommand _insertRejection;
     private readonly SqliteCommand _updateJob;
     private readonly SqliteCommand _insertAlertGroup;
+    private readonly SqliteCommand _countSuppressed;
     private readonly SqliteCommand[] _commands;
+    private readonly Exceptions.ExceptionRules? _exceptions;
     private readonly int _keptRejections;
     private readonly long _windowMs;
     private readonly double[] _numeric = new double[KddFeatures.NumericCount];
@@ -42,8 +44,10 @@ public sealed class EventWriter : IDisposable
     private readonly double[] _boundReal = new double[64];
     private readonly string?[] _boundText = new string?[64];
 
-    public EventWriter(SqliteSetup sqlite, int keptRejections, TimeSpan incidentWindow)
+    /// <param name="exceptions">Analysts' exceptions: matching alerts are stored suppressed and kept out of incidents.</param>
+    public EventWriter(SqliteSetup sqlite, int keptRejections, TimeSpan incidentWindow, Exceptions.ExceptionRules? exceptions = null)
     {
+        _exceptions = exceptions;
         _keptRejections = keptRejections;
         _windowMs = (long)incidentWindow.TotalMilliseconds;
         _connection = sqlite.Open();
@@ -79,7 +83,8 @@ public sealed class EventWriter : IDisposable
               "CommittedLine" = MAX("CommittedLine", $7)
             WHERE "Id" = $8
             """, 8);
-        _commands = [_upsertRollup, _upsertAlertRollup, _upsertVerdict, _insertRejection, _insertAlertGroup, _updateJob];
+        _countSuppressed = Prepare("""UPDATE alert_exceptions SET "SuppressedCount" = "SuppressedCount" + $1, "LastMatchedUtc" = $2 WHERE "Id" = $3""", 3);
+        _commands = [_upsertRollup, _upsertAlertRollup, _upsertVerdict, _insertRejection, _insertAlertGroup, _updateJob, _countSuppressed];
     }
 
     /// <summary>The event insert: fixed columns, the 41 features, the metadata, all bound by position.</summary>
@@ -87,7 +92,7 @@ public sealed class EventWriter : IDisposable
     {
         var featureColumns = KddFeatures.All.Select(f => f.Name);
         var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p));
-        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label"];
+        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed"];
         var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
         return $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
     }
@@ -126,6 +131,8 @@ public sealed class EventWriter : IDisposable
         }
 
         var tally = new BatchTally();
+        var rules = _exceptions?.Current ?? [];
+        var nowUtc = DateTimeOffset.FromUnixTimeMilliseconds(ingestTimeMs).UtcDateTime;
         var next = 0;
         foreach (var line in lines)
         {
@@ -143,18 +150,24 @@ public sealed class EventWriter : IDisposable
 
             var prediction = predictions[next++];
             var timeMs = recordTimes && record.Timestamp is { } own ? own.ToUnixTimeMilliseconds() : ingestTimeMs;
-            if (InsertEvent(jobId, line.LineNumber, timeMs, record, prediction))
+            var suppressedBy = prediction.IsAlert && rules.Count > 0 ? ExceptionRule.FirstMatch(rules, prediction.Verdict, record, nowUtc) : null;
+            if (InsertEvent(jobId, line.LineNumber, timeMs, record, prediction, suppressedBy is not null))
             {
-                tally.Add(record, prediction, timeMs); // else already stored by an earlier run of this job: counted then, not again
+                tally.Add(record, prediction, timeMs, suppressedBy?.Id); // else already stored by an earlier run of this job: counted then, not again
             }
         }
 
         WriteRollups(tally);
         WriteVerdicts(jobId, tally);
         WriteAlertGroups(jobId, tally);
-        Execute(_updateJob, lines.Count, tally.Classified, tally.Rejected, tally.Alerts.Count, tally.Labelled, tally.Correct, tally.LastLine, jobId);
+        foreach (var (rule, count) in tally.SuppressedBy)
+        {
+            Execute(_countSuppressed, count, nowUtc, rule);
+        }
+
+        Execute(_updateJob, lines.Count, tally.Classified, tally.Rejected, tally.AlertCount, tally.Labelled, tally.Correct, tally.LastLine, jobId);
         transaction.Commit();
-        return new BatchOutcome(lines.Count, tally.Classified, tally.Rejected, tally.Alerts.Count, tally.Labelled, tally.Correct,
+        return new BatchOutcome(lines.Count, tally.Classified, tally.Rejected, tally.AlertCount, tally.Labelled, tally.Correct,
             tally.Counts.ToDictionary(c => c.Key, c => c.Value.Count), tally.LastLine);
     }
 
@@ -196,18 +209,28 @@ public sealed class EventWriter : IDisposable
         public Dictionary<(long Minute, string Service, string Protocol, string Flag, string? Host), long> AlertCounts { get; } = [];
         public Dictionary<(string Actual, string Label, string Category, bool Unknown), long> Verdicts { get; } = [];
         public List<Alert> Alerts { get; } = [];
+
+        /// <summary>Alerts per exception that suppressed them.</summary>
+        public Dictionary<long, long> SuppressedBy { get; } = [];
+
+        public long AlertCount { get; private set; }
         public long Classified { get; private set; }
         public long Rejected { get; set; }
         public long Labelled { get; private set; }
         public long Correct { get; private set; }
         public long LastLine { get; set; }
 
-        public void Add(ConnectionRecord record, Prediction prediction, long timeMs)
+        public void Add(ConnectionRecord record, Prediction prediction, long timeMs, long? suppressedBy)
         {
             Classified++;
             var minute = Math.DivRem(timeMs, 60_000).Quotient;
             var category = prediction.Category.ToName();
-            if (prediction.IsAlert)
+            AlertCount += prediction.IsAlert ? 1 : 0;
+            if (suppressedBy is { } rule)
+            {
+                SuppressedBy[rule] = SuppressedBy.GetValueOrDefault(rule) + 1; // stored and counted, but kept out of incidents
+            }
+            else if (prediction.IsAlert)
             {
                 var host = record.DstIp?.ToString();
                 Alerts.Add(new Alert(IncidentRules.GroupLabel(prediction.Label, prediction.Unknown), host, category, prediction.Unknown, timeMs,
@@ -254,7 +277,7 @@ public sealed class EventWriter : IDisposable
     }
 
     /// <summary>Inserts one event; false when (job, line) was already stored.</summary>
-    private bool InsertEvent(long jobId, long line, long timeMs, ConnectionRecord record, Prediction prediction)
+    private bool InsertEvent(long jobId, long line, long timeMs, ConnectionRecord record, Prediction prediction, bool suppressed)
     {
         BindInt64(1, jobId);
         BindInt64(2, line);
@@ -265,7 +288,8 @@ public sealed class EventWriter : IDisposable
         BindInt64(7, prediction.Unknown ? 1 : 0);
         BindInt64(8, prediction.IsAlert ? 1 : 0);
         BindName(9, prediction.Unknown ? prediction.ClosestLabel : null);
-        var index = 10;
+        BindInt64(10, suppressed ? 1 : 0);
+        var index = 11;
         record.CopyNumericFeaturesTo(_numeric);
         var n = 0;
         foreach (var feature in KddFeatures.All)

@@ -156,12 +156,13 @@ public sealed class StreamBatchWriter(
     SqliteSetup sqlite,
     LiveNotifier live,
     IncidentCorrelator correlator,
+    Exceptions.ExceptionRules exceptions,
     IOptions<SiemOptions> options,
     ILogger<StreamBatchWriter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var writer = new EventWriter(sqlite, options.Value.Ingest.KeptRejections, options.Value.Incidents.Window);
+        using var writer = new EventWriter(sqlite, options.Value.Ingest.KeptRejections, options.Value.Incidents.Window, exceptions);
         while (await ingest.Reader.WaitToReadAsync(stoppingToken))
         {
             await ingest.WhenWritingAllowed.WaitAsync(stoppingToken);

@@ -87,6 +87,9 @@ public sealed class SecurityEvent
 
     /// <summary>For an unknown verdict (<see cref="Label"/> "unknown"): the model's likeliest class; <see cref="Confidence"/> is its probability.</summary>
     public string? ClosestLabel { get; set; }
+
+    /// <summary>An alert an exception matched: stored and searchable, but no incident.</summary>
+    public bool Suppressed { get; set; }
 }
 
 /// <summary>
@@ -179,6 +182,29 @@ public sealed class Incident
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
     public List<IncidentNote> Notes { get; set; } = [];
+}
+
+/// <summary>An analyst's exception to alerting (see <see cref="Siem.Domain.Incidents.ExceptionRule"/>).</summary>
+public sealed class AlertException
+{
+    public long Id { get; set; }
+    public string? Label { get; set; }
+    public string? DstHost { get; set; }
+    public string? SrcHost { get; set; }
+    public string? Service { get; set; }
+    public int? DstPort { get; set; }
+    public string? Protocol { get; set; }
+    public required string Reason { get; set; }
+    public DateTime? ExpiresUtc { get; set; }
+    public bool Enabled { get; set; } = true;
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+
+    /// <summary>The incident it was made from, if any.</summary>
+    public long? FromIncidentId { get; set; }
+    public long SuppressedCount { get; set; }
+    public DateTime? LastMatchedUtc { get; set; }
 }
 
 public sealed class IncidentNote

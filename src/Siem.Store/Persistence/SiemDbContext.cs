@@ -17,6 +17,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<PendingAlertGroup> PendingAlertGroups => Set<PendingAlertGroup>();
+    public DbSet<AlertException> Exceptions => Set<AlertException>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -8,6 +8,7 @@ using Siem.Store.Live;
 using Siem.Store.Stats;
 using Siem.Web.Components;
 using Siem.Web.Events;
+using Siem.Web.Exceptions;
 using Siem.Web.Identity;
 using Siem.Web.Incidents;
 using Siem.Web.Ingest;
@@ -44,6 +45,7 @@ public static class WebPipeline
         api.MapStatsEndpoints();
         api.MapIncidentEndpoints();
         api.MapAdminEndpoints();
+        api.MapExceptionEndpoints();
 
         app.MapHub<LiveHub>(LiveHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -146,6 +146,66 @@ namespace Siem.Store.Persistence.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Siem.Store.Persistence.AlertException", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DstHost")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DstPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ExpiresUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FromIncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastMatchedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Protocol")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Service")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SrcHost")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SuppressedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Enabled");
+
+                    b.ToTable("alert_exceptions", (string)null);
+                });
+
             modelBuilder.Entity("Siem.Store.Persistence.AlertRollupMinute", b =>
                 {
                     b.Property<long>("Minute")
@@ -573,6 +633,10 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<long>("Line")
                         .HasColumnType("INTEGER")
                         .HasColumnName("line");
+
+                    b.Property<bool>("Suppressed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppressed");
 
                     b.Property<long>("TimeMs")
                         .HasColumnType("INTEGER")
