@@ -14,7 +14,7 @@ public sealed class ExceptionTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
 
-    private static string Floods(string host, int fromSecond, int count = 20)
+    internal static string Floods(string host, int fromSecond, int count = 20)
     {
         var text = new StringBuilder("timestamp,dst_ip," + Header(withLabel: true) + "\n");
         for (var i = 0; i < count; i++)

@@ -224,3 +224,36 @@ public sealed class CaptureFromTheUploadPageTests(BrowserFixture browser) : ICla
         File.Delete(path);
     }
 }
+
+/// <summary>An analyst makes an exception from an incident; the next matching alerts are counted on it, not as incidents.</summary>
+public sealed class ExceptionFromAnIncidentTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [RequiresChromiumFact]
+    public async Task Add_an_exception_from_an_incident_and_see_it_suppress_the_next_alerts()
+    {
+        var api = browser.App.ApiClient();
+        await api.UploadAndWaitAsync("floods.csv", ExceptionTests.Floods("10.0.0.20", 0));
+        await browser.App.WaitForCorrelationAsync();
+        var page = await browser.NewPageAsync();
+        await SignInAndUploadTests.SignInAsync(page, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
+
+        await BrowserFixture.GotoInteractiveAsync(page, "/incidents");
+        await page.GetByTestId("incidents").Locator("tbody tr", new() { HasText = "10.0.0.20" }).ClickAsync();
+        await Expect(page.GetByTestId("incident-reason")).ToContainTextAsync("within 10 min");
+        await page.GetByTestId("offer-exception").ClickAsync();
+        await Expect(page.GetByTestId("exception-conditions")).ToContainTextAsync("dst host: 10.0.0.20");
+        await Expect(page.GetByTestId("exception-conditions")).ToContainTextAsync("label: neptune");
+        await page.Locator("#exception-reason").FillAsync("nightly load test of the web tier");
+        await page.GetByTestId("create-exception").ClickAsync();
+        await Expect(page.GetByTestId("add-exception")).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "13-exception-from-incident");
+
+        await api.UploadAndWaitAsync("more-floods.csv", ExceptionTests.Floods("10.0.0.20", 60));
+        await browser.App.WaitForCorrelationAsync();
+        await BrowserFixture.GotoInteractiveAsync(page, "/exceptions");
+        var row = page.GetByTestId("exceptions").Locator("tbody tr", new() { HasText = "nightly load test of the web tier" });
+        await Expect(row).ToContainTextAsync("dst host 10.0.0.20");
+        await Expect(row.GetByTestId("suppressed-count")).ToHaveTextAsync("20");
+        await BrowserFixture.ScreenshotAsync(page, "14-exceptions");
+    }
+}

@@ -32,6 +32,16 @@ public partial class Incidents
     private string _range = "all";
     private IncidentResolution? _bulkResolution;
     private IncidentActivityData? _activity;
+    private Siem.Store.Exceptions.ExceptionInput? _exceptionDraft;
+
+    /// <summary>Opens the exception form, prefilled from the incident (its label, host and what its first events share).</summary>
+    private async Task OfferExceptionAsync()
+    {
+        if (_detail is not null)
+        {
+            _exceptionDraft = await Queries.ExceptionDraftAsync(_detail.Incident.Id);
+        }
+    }
 
     /// <summary>Relative ranges of incident activity offered above the grid.</summary>
     internal static readonly (string Key, string Text, TimeSpan? Span)[] Ranges =
@@ -105,6 +115,7 @@ public partial class Incidents
     private async Task SelectAsync(long id)
     {
         _detail = await Queries.GetAsync(id);
+        _exceptionDraft = null;
         _activity = _detail is null ? null : await Queries.ActivityAsync(id);
         (_note, _resolution) = (null, null);
     }
@@ -116,8 +127,13 @@ public partial class Incidents
             return;
         }
 
+        var falsePositive = _resolution == IncidentResolution.FalsePositive && IncidentRules.NeedsResolution(to);
         var result = await Service.ChangeStatusAsync(_detail.Incident.Id, to, actor, _resolution, _note);
         await ReportAsync(result, $"Incident {_detail.Incident.Id}: {to}");
+        if (falsePositive && result is IncidentActionResult.Done)
+        {
+            await OfferExceptionAsync(); // a false positive: offer to keep its like from opening incidents again
+        }
     }
 
     private async Task AssignToMeAsync()
