@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Siem.Store.Events;
 using Siem.Store.Exceptions;
@@ -14,16 +13,7 @@ public sealed class ExceptionTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
 
-    internal static string Floods(string host, int fromSecond, int count = 20)
-    {
-        var text = new StringBuilder("timestamp,dst_ip," + Header(withLabel: true) + "\n");
-        for (var i = 0; i < count; i++)
-        {
-            text.Append(Start.AddSeconds(fromSecond + i).ToString("O")).Append(',').Append(host).Append(',').Append(ToCsvLine(SynFlood(i), "neptune")).Append('\n');
-        }
-
-        return text.ToString();
-    }
+    internal static string Floods(string host, int fromSecond, int count = 20) => RiskIncidentTests.Floods(Start, (fromSecond, host, count));
 
     [Fact]
     public async Task An_exception_made_from_an_incident_suppresses_the_next_matching_alerts_and_counts_them()

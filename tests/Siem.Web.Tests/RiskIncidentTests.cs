@@ -12,14 +12,17 @@ public sealed class RiskIncidentTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
 
-    private static string Csv(params (int Second, string Host, int Floods)[] bursts)
+    private static string Csv(params (int Second, string Host, int Floods)[] bursts) => Floods(Start, bursts);
+
+    /// <summary>A CSV of SYN-flood records, one a second from <paramref name="start"/> plus each burst's second, to each burst's host.</summary>
+    internal static string Floods(DateTimeOffset start, params (int Second, string Host, int Floods)[] bursts)
     {
         var text = new StringBuilder("timestamp,dst_ip," + Header(withLabel: true) + "\n");
         foreach (var (second, host, floods) in bursts)
         {
             for (var i = 0; i < floods; i++)
             {
-                text.Append(Start.AddSeconds(second + i).ToString("O")).Append(',').Append(host).Append(',').Append(ToCsvLine(SynFlood(i), "neptune")).Append('\n');
+                text.Append(start.AddSeconds(second + i).ToString("O")).Append(',').Append(host).Append(',').Append(ToCsvLine(SynFlood(i), "neptune")).Append('\n');
             }
         }
 
