@@ -32,6 +32,12 @@ public static class EventQuery
 
     public static IReadOnlyCollection<string> FieldNames => Fields.Keys;
 
+    /// <summary>Longer queries are refused (a URL limit must not be the only bound).</summary>
+    public const int MaxLength = 4096;
+
+    /// <summary>Parentheses and "not" nest at most this deep: the parser recurses, and the stack must never overflow.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Parses <paramref name="query"/>; blank means "everything".</summary>
     public static Expression<Func<SecurityEvent, bool>> Parse(string? query)
     {
@@ -39,6 +45,16 @@ public static class EventQuery
         if (string.IsNullOrWhiteSpace(query))
         {
             return Expression.Lambda<Func<SecurityEvent, bool>>(Expression.Constant(true), parameter);
+        }
+
+        if (query.Length > MaxLength)
+        {
+            throw new EventQueryException($"the query is longer than {MaxLength:N0} characters", MaxLength);
+        }
+
+        if (query.IndexOfAnyInRange('\0', '\u001f') is var control and >= 0)
+        {
+            throw new EventQueryException("the query holds a control character", control);
         }
 
         var parser = new Parser(Tokenize(query), parameter);
@@ -50,6 +66,7 @@ public static class EventQuery
     private sealed class Parser(List<Token> tokens, ParameterExpression parameter)
     {
         private int _next;
+        private int _depth;
 
         private Token Peek => _next < tokens.Count ? tokens[_next] : new Token(TokenKind.End, "", tokens.Count == 0 ? 0 : tokens[^1].Position + tokens[^1].Text.Length);
 
@@ -93,26 +110,43 @@ public static class EventQuery
 
         private Expression ParseUnary()
         {
+            if (IsWord("not") || Peek.Kind == TokenKind.Open)
+            {
+                if (++_depth > MaxDepth)
+                {
+                    throw new EventQueryException($"parentheses and 'not' nest deeper than {MaxDepth}", Peek.Position);
+                }
+
+                try
+                {
+                    return ParseNested();
+                }
+                finally
+                {
+                    _depth--;
+                }
+            }
+
+            return ParseComparison();
+        }
+
+        private Expression ParseNested()
+        {
             if (IsWord("not"))
             {
                 _next++;
                 return Expression.Not(ParseUnary());
             }
 
-            if (Peek.Kind == TokenKind.Open)
+            var open = tokens[_next++];
+            var inner = ParseOr();
+            if (Peek.Kind != TokenKind.Close)
             {
-                var open = tokens[_next++];
-                var inner = ParseOr();
-                if (Peek.Kind != TokenKind.Close)
-                {
-                    throw new EventQueryException("'(' is never closed", open.Position);
-                }
-
-                _next++;
-                return inner;
+                throw new EventQueryException("'(' is never closed", open.Position);
             }
 
-            return ParseComparison();
+            _next++;
+            return inner;
         }
 
         private Expression ParseComparison()
@@ -183,8 +217,9 @@ public static class EventQuery
                     _ => null,
                 },
                 _ when underlying == typeof(IPAddress) => IPAddress.TryParse(text, out var ip) ? ip : null,
-                _ when underlying == typeof(double) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null,
-                _ when underlying == typeof(float) => float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : null,
+                // Only finite numbers: NaN, infinities and overflows like 1e309 would reach the database as values it cannot compare.
+                _ when underlying == typeof(double) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null,
+                _ when underlying == typeof(float) => float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && float.IsFinite(f) ? f : null,
                 _ when underlying == typeof(long) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : null,
                 _ when underlying == typeof(int) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null,
                 _ => null,

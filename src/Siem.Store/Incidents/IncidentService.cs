@@ -19,8 +19,23 @@ public abstract record IncidentActionResult
 /// </summary>
 public sealed class IncidentService(IDbContextFactory<SiemDbContext> databases, LiveNotifier live, TimeProvider time)
 {
+    /// <summary>A note is text an analyst writes, not a file: longer ones are refused.</summary>
+    public const int MaxNoteLength = 10_000;
+
+    /// <summary>A bulk action names at most this many incidents (more: act on the filter instead).</summary>
+    public const int MaxBulkIds = 10_000;
+
+    private static void CheckNote(string? note)
+    {
+        if (note is { Length: > MaxNoteLength })
+        {
+            throw new InvalidInputException($"A note is at most {MaxNoteLength:N0} characters; this one has {note.Length:N0}.");
+        }
+    }
+
     public async Task<IncidentActionResult> ChangeStatusAsync(long id, IncidentStatus to, string actor, IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
     {
+        CheckNote(note);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.FindAsync([id], cancellationToken);
         if (incident is null)
@@ -57,6 +72,12 @@ public sealed class IncidentService(IDbContextFactory<SiemDbContext> databases, 
     public async Task<BulkResult> ChangeStatusManyAsync(IReadOnlyCollection<long>? ids, IncidentFilter? filter, IncidentStatus to, string actor,
         IncidentResolution? resolution, string? note, CancellationToken cancellationToken = default)
     {
+        CheckNote(note);
+        if (ids is { Count: > MaxBulkIds })
+        {
+            throw new InvalidInputException($"A bulk action names at most {MaxBulkIds:N0} incidents ({ids.Count:N0} given); act on a filter instead.");
+        }
+
         if (IncidentRules.NeedsResolution(to) && resolution is null)
         {
             throw new InvalidInputException($"Choosing {to} needs a reason: TruePositive, FalsePositive or Benign.");
@@ -112,6 +133,8 @@ public sealed class IncidentService(IDbContextFactory<SiemDbContext> databases, 
         {
             return new IncidentActionResult.Invalid("A note needs some text.");
         }
+
+        CheckNote(text);
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var incident = await db.Incidents.FindAsync([id], cancellationToken);

@@ -6,6 +6,19 @@ namespace Siem.Web.Hosting;
 /// <summary>One place where the API turns input errors that services throw into 400 problem details.</summary>
 public static class ApiErrors
 {
+    /// <summary>The body limit of every API endpoint but uploads and streaming ingest.</summary>
+    public const long SmallBodyBytes = 1024 * 1024;
+
+    /// <summary>The status an unhandled exception on the API answers with (the body is problem details).</summary>
+    public static int StatusOf(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        Microsoft.AspNetCore.Connections.ConnectionResetException or OperationCanceledException => StatusCodes.Status408RequestTimeout,
+        IOException io when io.HResult is 28 or unchecked((int)0x80070070) => StatusCodes.Status507InsufficientStorage, // ENOSPC / ERROR_DISK_FULL
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } => StatusCodes.Status507InsufficientStorage, // SQLITE_FULL
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     public static async ValueTask<object?> TranslateInputErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try

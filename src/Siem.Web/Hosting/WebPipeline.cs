@@ -21,15 +21,21 @@ public static class WebPipeline
 {
     public static WebApplication UseSiemWeb(this WebApplication app)
     {
+        app.UseSecurityHeaders();
+
+        // Every exception on /api and /hubs becomes RFC 7807 problem details; pages get the error page.
+        app.UseWhen(c => WebServiceRegistration.IsMachinePath(c.Request.Path),
+            api => api.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ApiErrors.StatusOf }));
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseWhen(c => !WebServiceRegistration.IsMachinePath(c.Request.Path), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
         }
 
         // Machine paths get RFC 7807 problem details; pages get the not-found page.
         app.UseWhen(c => WebServiceRegistration.IsMachinePath(c.Request.Path), api => api.UseStatusCodePages());
         app.UseWhen(c => !WebServiceRegistration.IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 
+        app.UseSmallApiBodies(); // small JSON bodies stay small (1 MiB); uploads and the stream endpoint have their own limits
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

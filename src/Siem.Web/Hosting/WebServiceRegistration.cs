@@ -85,6 +85,11 @@ public static class WebServiceRegistration
             o.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
         });
 
+        // Cookies are checked against the user's security stamp on every request (one indexed lookup): disabling a
+        // user, changing their role or signing out ends their sessions at once, not after Identity's default 30 minutes.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
+
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(SiemPolicies.Read, p => p.RequireRole(SiemRoles.All))

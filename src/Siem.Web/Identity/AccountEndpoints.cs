@@ -30,15 +30,23 @@ public static class AccountEndpoints
             return Results.LocalRedirect($"/account/login?error={error}&returnUrl={Uri.EscapeDataString(target)}");
         }).AllowAnonymous();
 
-        app.MapPost("/account/logout", async (SignInManager<SiemUser> signIn) =>
+        app.MapPost("/account/logout", async (SignInManager<SiemUser> signIn, UserManager<SiemUser> users, HttpContext context) =>
         {
+            // A new security stamp makes every cookie issued before it invalid: a copied cookie cannot be replayed after sign-out.
+            if (await users.GetUserAsync(context.User) is { } user)
+            {
+                await users.UpdateSecurityStampAsync(user);
+            }
+
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login");
         });
     }
 
-    private static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+    /// <summary>A path on this site, or "/": no other host, no scheme-relative or backslash tricks, no control characters (which LocalRedirect refuses with a 500).</summary>
+    internal static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 and <= 2048 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+        && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
             ? url
             : "/";
 }
