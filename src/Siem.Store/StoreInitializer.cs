@@ -33,7 +33,10 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
 
         if (options.Value.Bootstrap.ApiKey is { Length: > 0 } bootstrapKey)
         {
-            await services.GetRequiredService<ApiKeyService>().EnsureBootstrapKeyAsync(bootstrapKey, cancellationToken);
+            if (!await services.GetRequiredService<ApiKeyService>().EnsureBootstrapKeyAsync(bootstrapKey, cancellationToken))
+            {
+                logger.LogWarning("The configured bootstrap API key (Siem:Bootstrap:ApiKey) was revoked by an admin and stays revoked; remove it from the configuration or configure a new one");
+            }
         }
     }
 

@@ -28,7 +28,9 @@ public sealed class ApiKeyService(IDbContextFactory<SiemDbContext> databases, Ti
         var entity = new ApiKey
         {
             Name = name.Trim(),
-            Prefix = key[..Math.Min(key.Length, 10)],
+            // Generated keys are "siem_" + 256 random bits: their first 10 characters (30 bits) identify them without
+            // weakening them. A configured secret may be short, so none of it is kept in clear.
+            Prefix = secret is null ? key[..10] : "(configured)",
             Hash = Hash(key),
             Role = role,
             CreatedBy = createdBy,
@@ -84,8 +86,9 @@ public sealed class ApiKeyService(IDbContextFactory<SiemDbContext> databases, Ti
         return new ApiKeyView(key.Id, key.Name, key.Prefix, key.Role, key.CreatedBy, key.CreatedUtc, key.RevokedUtc, now);
     }
 
-    /// <summary>Makes sure an admin key with exactly this secret exists and is not revoked (Siem:Bootstrap:ApiKey).</summary>
-    public async Task EnsureBootstrapKeyAsync(string secret, CancellationToken cancellationToken = default)
+    /// <summary>Makes sure an admin key with exactly this secret exists (Siem:Bootstrap:ApiKey), unless an admin revoked it.</summary>
+    /// <returns>False when the key exists but an admin revoked it: it stays revoked (a configuration value must not undo a revocation).</returns>
+    public async Task<bool> EnsureBootstrapKeyAsync(string secret, CancellationToken cancellationToken = default)
     {
         var hash = Hash(secret);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -94,11 +97,16 @@ public sealed class ApiKeyService(IDbContextFactory<SiemDbContext> databases, Ti
         {
             await CreateAsync("bootstrap", SiemRoles.Admin, "system", secret, cancellationToken);
         }
-        else if (existing.RevokedUtc is not null || existing.Role != SiemRoles.Admin)
+        else if (existing.RevokedUtc is not null)
         {
-            existing.RevokedUtc = null;
+            return false;
+        }
+        else if (existing.Role != SiemRoles.Admin)
+        {
             existing.Role = SiemRoles.Admin;
             await db.SaveChangesAsync(cancellationToken);
         }
+
+        return true;
     }
 }

@@ -62,4 +62,23 @@ public sealed class ExceptionsPageTests : ComponentTestContext
         Assert.DoesNotContain("Disable", page.Markup);
         Assert.DoesNotContain("Delete", page.Markup);
     }
+
+    [Fact]
+    public async Task An_analyst_adds_an_exception_from_an_alert_in_the_explorer()
+    {
+        Authorization.SetAuthorized("analyst@test").SetRoles(SiemRoles.Analyst).SetPolicies(SiemPolicies.Read, SiemPolicies.Act);
+        var alert = new Siem.Store.Events.EventView(7, DateTimeOffset.UnixEpoch, "unknown", "probe", 0.96f, Unknown: true, IsAlert: true, "tcp", "http", "SF", 200, 600,
+            "10.0.0.50", "10.0.0.5", 41000, 8080, null, 1, 7, ClosestLabel: "normal");
+        var detail = new Siem.Store.Events.EventDetail(alert, [], []);
+
+        var cut = Render<Siem.Web.Components.Events.EventDetailPanel>(p => p.Add(x => x.Detail, detail));
+        Assert.Contains("unknown (closest to normal, 96.0 %)", cut.Markup);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=event-offer-exception]").Click());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=condition-src\\ host] .mud-chip-close-button").Click());
+        cut.Find("#exception-reason").Input("the intranet portal");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=create-exception]").Click());
+
+        var created = Assert.Single(await Services.GetRequiredService<ExceptionService>().ListAsync());
+        Assert.Equal("label unknown, dst host 10.0.0.5, service http, port 8080, protocol tcp", created.Conditions);
+    }
 }
