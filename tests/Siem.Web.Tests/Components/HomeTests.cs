@@ -23,6 +23,7 @@ public sealed class HomeTests : ComponentTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("No events yet: upload a capture", cut.Find("[data-testid=no-incidents]").TextContent));
         Assert.Equal("0", cut.Find("[data-testid=total-events]").TextContent);
+        Assert.Contains("seed --events 100000", cut.Find("[data-testid=first-run]").TextContent); // the first run points to sample data
         Assert.Contains("Upload a capture", cut.Markup);
     }
 

@@ -46,6 +46,7 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
 
         await SignInAsync(page, AnalystEmail, AnalystPassword);
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync("0");
+        await Expect(page.GetByTestId("first-run")).ToContainTextAsync("seed --events");
         await BrowserFixture.ScreenshotAsync(page, "02-dashboard-empty");
 
         await BrowserFixture.GotoInteractiveAsync(page, "/upload");
@@ -78,10 +79,10 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("timeline-caption")).ToContainTextAsync("stacked by label");
         await Expect(page.Locator("[data-testid=timeline-chart] .apexcharts-legend")).ToContainTextAsync("neptune");
         await page.GetByTestId("theme-toggle").ClickAsync();
-        await page.WaitForFunctionAsync("localStorage.getItem('siem-theme') === 'light'");
+        await WaitForThemeAsync(page, "light");
         await BrowserFixture.ScreenshotAsync(page, "04-timeline-by-label-light");
         await page.GetByTestId("theme-toggle").ClickAsync();
-        await page.WaitForFunctionAsync("localStorage.getItem('siem-theme') === 'dark'");
+        await WaitForThemeAsync(page, "dark");
 
         await BrowserFixture.GotoInteractiveAsync(page, "/breakdown");
         await Expect(page.Locator("[data-testid=labels-chart] .apexcharts-pie")).ToBeVisibleAsync();
@@ -148,6 +149,20 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(viewer.GetByTestId("incident-actions")).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(viewer, "09-incident-as-viewer");
         File.Delete(sample);
+    }
+
+    /// <summary>
+    /// Waits for the theme switch to be remembered. Polled through the DevTools protocol: Playwright's WaitForFunction
+    /// compiles its predicate with eval inside the page, which the app's Content-Security-Policy (rightly) refuses.
+    /// </summary>
+    private static async Task WaitForThemeAsync(IPage page, string mode)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await page.EvaluateAsync<string?>("() => localStorage.getItem('siem-theme')") != mode)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the theme was not remembered as {mode}");
+            await Task.Delay(50);
+        }
     }
 
     internal static async Task SignInAsync(IPage page, string email, string password)
