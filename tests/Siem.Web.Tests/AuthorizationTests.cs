@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Identity;
 using Siem.Web.Identity;
@@ -134,6 +135,9 @@ public sealed class AuthorizationTests(SiemAppFactory app) : IClassFixture<SiemA
             }));
         }
 
-        Assert.Contains("error=locked", last!.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        // Locked: even the right password is refused, with the same answer as for an unknown email (no account enumeration).
+        Assert.Contains("error=invalid", last!.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        await using var db = app.CreateDb();
+        Assert.True((await db.Users.SingleAsync(u => u.Email == "lock@test.local")).LockoutEnd > DateTimeOffset.UtcNow);
     }
 }

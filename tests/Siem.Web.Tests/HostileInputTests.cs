@@ -91,6 +91,18 @@ public sealed class HostileInputTests(SiemAppFactory app) : IClassFixture<SiemAp
     }
 
     [Fact]
+    public async Task An_unknown_email_and_a_wrong_password_get_the_same_answer()
+    {
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+        var unknown = await SignInAsync(client, "nobody@test.local", "Some-Password-123");
+        var wrong = await SignInAsync(client, SiemAppFactory.AdminEmail, "Some-Password-123");
+
+        Assert.Equal(unknown.Headers.Location, wrong.Headers.Location);
+        Assert.Contains("error=invalid", unknown.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Disabling_a_user_or_signing_out_ends_the_session_at_once()
     {
         var admin = app.ApiClient();

@@ -8,26 +8,28 @@ namespace Siem.Web.Identity;
 /// <summary>Sign-in and sign-out form posts (the sign-in page is a static Blazor form).</summary>
 public static class AccountEndpoints
 {
+    /// <summary>A hash of a random password, verified for unknown emails so that they take as long as known ones.</summary>
+    private static readonly string TimingDecoyHash = new PasswordHasher<SiemUser>().HashPassword(new SiemUser(), Guid.NewGuid().ToString("N"));
+
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", async ([FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
             SignInManager<SiemUser> signIn, UserManager<SiemUser> users) =>
         {
             var target = SafeReturnUrl(returnUrl);
+            var failed = Results.LocalRedirect($"/account/login?error=invalid&returnUrl={Uri.EscapeDataString(target)}");
             var user = await users.FindByEmailAsync(email.Trim());
             if (user is null || user.Disabled)
             {
-                return Results.LocalRedirect($"/account/login?error=invalid&returnUrl={Uri.EscapeDataString(target)}");
+                // Hash the password anyway: an unknown email must cost as long as a wrong password, or timing tells which accounts exist.
+                users.PasswordHasher.VerifyHashedPassword(new SiemUser(), TimingDecoyHash, password);
+                return failed;
             }
 
             var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-            if (result.Succeeded)
-            {
-                return Results.LocalRedirect(target);
-            }
 
-            var error = result.IsLockedOut ? "locked" : "invalid";
-            return Results.LocalRedirect($"/account/login?error={error}&returnUrl={Uri.EscapeDataString(target)}");
+            // A locked account answers like a wrong password (the page says accounts lock): "locked" would tell which emails exist.
+            return result.Succeeded ? Results.LocalRedirect(target) : failed;
         }).AllowAnonymous();
 
         app.MapPost("/account/logout", async (SignInManager<SiemUser> signIn, UserManager<SiemUser> users, HttpContext context) =>
