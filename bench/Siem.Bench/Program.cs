@@ -33,6 +33,11 @@ if (args.Length > 0 && args[0] == "extract")
     return ExtractBenchmark.Run(args.Length > 1 ? args[1] : null);
 }
 
+if (args.Length > 0 && args[0] == "bomb")
+{
+    return BombBenchmark.Run();
+}
+
 if (args.Length > 0 && args[0] == "week")
 {
     return WeekBenchmark.Run(args.Length > 1 ? args[1] : null);
