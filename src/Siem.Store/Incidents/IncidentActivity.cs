@@ -23,11 +23,18 @@ public static class IncidentActivity
         return incident.DstHost is { } host ? $"{query} and dst_ip:\"{host}\"" : query;
     }
 
+    /// <summary>The incident's first events (for its detail, and to prefill an exception).</summary>
+    public static async Task<List<EventView>> SamplesAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken = default) =>
+        await (await EventsOfAsync(db, incident, cancellationToken)).OrderBy(e => e.TimeMs).ThenBy(e => e.Id).Take(SampleCount).ToViews().ToListAsync(cancellationToken);
+
+    private static Task<IQueryable<SecurityEvent>> EventsOfAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken) =>
+        EventSearch.FilterAsync(db, EventQuery.Parse(EventQueryOf(incident)), incident.FirstSeen.ToUnixTimeMilliseconds(), incident.LastSeen.ToUnixTimeMilliseconds() + 1, cancellationToken);
+
     public static async Task<IncidentActivityData> LoadAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken = default)
     {
         var fromMs = incident.FirstSeen.ToUnixTimeMilliseconds();
         var toMs = incident.LastSeen.ToUnixTimeMilliseconds() + 1;
-        var events = await EventSearch.FilterAsync(db, EventQuery.Parse(EventQueryOf(incident)), fromMs, toMs, cancellationToken);
+        var events = await EventsOfAsync(db, incident, cancellationToken);
 
         // The smallest round interval that gives the sparkline at most MaxBuckets points.
         var bucketMs = Stats.TimeBuckets.IntervalMs(toMs - fromMs, MaxBuckets);
@@ -41,7 +48,7 @@ public static class IncidentActivity
             buckets.Add((DateTimeOffset.FromUnixTimeMilliseconds(bucket * bucketMs), counts.GetValueOrDefault(bucket)));
         }
 
-        var samples = await events.OrderBy(e => e.TimeMs).ThenBy(e => e.Id).Take(SampleCount).ToViews().ToListAsync(cancellationToken);
+        var samples = await SamplesAsync(db, incident, cancellationToken);
         return new IncidentActivityData((int)(bucketMs / 1000), buckets, samples);
     }
 

@@ -111,7 +111,7 @@ public sealed class IncidentCorrelator(
                     break;
                 default:
                     group.Held = true;
-                    db.PendingAlertGroups.RemoveRange(held.Except(host.Risk.Held, ReferenceEqualityComparer.Instance).Cast<AlertSegment>().Select(state.GroupOf)); // expired
+                    db.PendingAlertGroups.RemoveRange(held.Except<AlertSegment>(host.Risk.Held, ReferenceEqualityComparer.Instance).Select(state.GroupOf)); // expired
                     break;
             }
         }

@@ -105,7 +105,7 @@ public sealed class IncidentQueries(IDbContextFactory<SiemDbContext> databases)
             return null;
         }
 
-        var samples = (await IncidentActivity.LoadAsync(db, IncidentViews.Summary(incident), cancellationToken)).Samples;
+        var samples = await IncidentActivity.SamplesAsync(db, IncidentViews.Summary(incident), cancellationToken); // no need for the activity buckets
         T? Shared<T>(Func<EventView, T?> value) => samples.Count > 0 && samples.Select(value).Distinct().Count() == 1 ? value(samples[0]) : default;
         return new Exceptions.ExceptionInput(incident.Label, incident.DstHost, Shared(e => e.SrcIp), Shared(e => e.Service), Shared(e => e.DstPort),
             Shared(e => e.Protocol), null, FromIncidentId: id);
