@@ -189,7 +189,7 @@ public static class EventQuery
         public Expression Compare(ParameterExpression parameter, Token op, Token value)
         {
             var member = Access(parameter);
-            var constant = Expression.Constant(Convert(value), Type);
+            var constant = QueryValue.Of(Convert(value), Type);
             var isNumber = Type != typeof(string) && Type != typeof(bool) && Type != typeof(IPAddress);
             return op.Text switch
             {

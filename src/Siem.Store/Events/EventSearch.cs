@@ -63,8 +63,8 @@ public static class EventSearch
     private static Expression? Translate(Expression node, ParameterExpression rollup, bool exact) => node switch
     {
         ConstantExpression { Value: true } when exact => Expression.Constant(true), // the empty query
-        BinaryExpression { NodeType: ExpressionType.Equal, Left: MemberExpression { Member.Name: nameof(SecurityEvent.Label) or nameof(SecurityEvent.Category) } member, Right: ConstantExpression value }
-            when member.Expression is ParameterExpression =>
+        BinaryExpression { NodeType: ExpressionType.Equal, Left: MemberExpression { Member.Name: nameof(SecurityEvent.Label) or nameof(SecurityEvent.Category) } member, Right: var value }
+            when member.Expression is ParameterExpression && QueryValue.IsValue(value) =>
             Expression.Equal(Expression.Property(rollup, member.Member.Name), value),
         // "a and b" implies whichever side says something; both when both do.
         BinaryExpression { NodeType: ExpressionType.AndAlso } and =>

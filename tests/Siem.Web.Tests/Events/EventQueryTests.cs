@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using System.Net.Http.Json;
 using Siem.Domain.Records;
 using Siem.Store.Events;
@@ -181,7 +183,7 @@ public sealed class EventSearchTests
     [InlineData("not label:normal", null)]
     [InlineData("src_bytes>10000", null)]
     public void Label_and_category_conditions_carry_over_to_the_rollups(string query, string? expected) =>
-        Assert.Equal(expected, EventSearch.RollupCondition(EventQuery.Parse(query))?.Body.ToString());
+        Assert.Equal(expected, Render(EventSearch.RollupCondition(EventQuery.Parse(query))?.Body));
 
     [Theory]
     [InlineData("", "True")]
@@ -190,7 +192,34 @@ public sealed class EventSearchTests
     [InlineData("label:neptune and src_bytes>10", null)]
     [InlineData("unknown:true", null)]
     public void Only_pure_label_and_category_queries_are_counted_exactly_by_the_rollups(string query, string? expected) =>
-        Assert.Equal(expected, EventSearch.ExactRollupCondition(EventQuery.Parse(query))?.Body.ToString());
+        Assert.Equal(expected, Render(EventSearch.ExactRollupCondition(EventQuery.Parse(query))?.Body));
+
+    [Fact]
+    public void Query_values_reach_the_database_as_bound_parameters_not_sql_text()
+    {
+        using var db = new SiemDbContext(new DbContextOptionsBuilder<SiemDbContext>().UseSqlite("Data Source=:memory:").Options);
+        const string hostile = "x'); drop table events; --";
+
+        var sql = db.Events.Where(EventQuery.Parse($"service:\"{hostile}\" and src_bytes>12345 and label:neptune")).ToQueryString();
+        var preamble = sql[..sql.IndexOf("SELECT", StringComparison.Ordinal)];
+        var statement = sql[preamble.Length..];
+
+        Assert.DoesNotContain("drop table", statement, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("12345", statement);
+        Assert.DoesNotContain("neptune", statement);
+        Assert.Contains("\"service\" = @", statement);
+        Assert.Contains("\"src_bytes\" > @", statement);
+        Assert.Contains("drop table events", preamble); // EF lists the bound values before the statement
+    }
+
+    /// <summary>The expression as text, with each bound query value written in place (as a constant would be).</summary>
+    private static string? Render(Expression? node) => node is null ? null : new InlineValues().Visit(node)!.ToString();
+
+    private sealed class InlineValues : ExpressionVisitor
+    {
+        public override Expression? Visit(Expression? node) =>
+            node is not null && QueryValue.IsValue(node) ? Expression.Constant(QueryValue.ValueOf(node), node.Type) : base.Visit(node);
+    }
 
     [Fact]
     public void Minutes_become_runs_and_the_closest_runs_are_joined_past_the_limit()
