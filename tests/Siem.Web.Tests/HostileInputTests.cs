@@ -91,6 +91,53 @@ public sealed class HostileInputTests(SiemAppFactory app) : IClassFixture<SiemAp
     }
 
     [Fact]
+    public async Task One_address_that_keeps_failing_is_throttled_even_with_the_right_password_next()
+    {
+        using var fresh = new SiemAppFactory(); // its own throttle: the other tests here sign in from the same address
+        var client = fresh.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        for (var i = 0; i < Siem.Web.Identity.SignInThrottle.MaxFailures; i++)
+        {
+            var guess = await SignInAsync(client, $"guess-{i}@test.local", "Some-Password-123");
+            Assert.Contains("error=invalid", guess.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        var right = await SignInAsync(client, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
+
+        Assert.Contains("error=throttled", right.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("Too many failed sign-ins", await client.GetStringAsync(right.Headers.Location), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_throttle_counts_failures_per_address_and_forgets_them_after_its_window()
+    {
+        var time = new ManualTime();
+        var throttle = new Siem.Web.Identity.SignInThrottle(time);
+        var guesser = IPAddress.Parse("203.0.113.7");
+        var colleague = IPAddress.Parse("203.0.113.8");
+        for (var i = 0; i < Siem.Web.Identity.SignInThrottle.MaxFailures; i++)
+        {
+            Assert.False(throttle.IsThrottled(guesser));
+            throttle.RecordFailure(guesser);
+        }
+
+        Assert.True(throttle.IsThrottled(guesser));
+        Assert.False(throttle.IsThrottled(colleague));
+
+        time.Advance(Siem.Web.Identity.SignInThrottle.Window);
+
+        Assert.False(throttle.IsThrottled(guesser));
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+
+    [Fact]
     public async Task An_unknown_email_and_a_wrong_password_get_the_same_answer()
     {
         var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

@@ -89,6 +89,7 @@ public static class WebServiceRegistration
         // user, changing their role or signing out ends their sessions at once, not after Identity's default 30 minutes.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<SignInThrottle>();
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

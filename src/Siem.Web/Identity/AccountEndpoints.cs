@@ -14,19 +14,32 @@ public static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", async ([FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<SiemUser> signIn, UserManager<SiemUser> users) =>
+            SignInManager<SiemUser> signIn, UserManager<SiemUser> users, SignInThrottle throttle, HttpContext context, ILogger<SignInThrottle> log) =>
         {
             var target = SafeReturnUrl(returnUrl);
+            var address = context.Connection.RemoteIpAddress;
+            if (throttle.IsThrottled(address))
+            {
+                // Checked before any password: a throttled address learns nothing, not even whether it guessed right.
+                log.LogWarning("Sign-in refused: too many failed sign-ins from {Address}", address);
+                return Results.LocalRedirect($"/account/login?error=throttled&returnUrl={Uri.EscapeDataString(target)}");
+            }
+
             var failed = Results.LocalRedirect($"/account/login?error=invalid&returnUrl={Uri.EscapeDataString(target)}");
             var user = await users.FindByEmailAsync(email.Trim());
             if (user is null || user.Disabled)
             {
                 // Hash the password anyway: an unknown email must cost as long as a wrong password, or timing tells which accounts exist.
                 users.PasswordHasher.VerifyHashedPassword(new SiemUser(), TimingDecoyHash, password);
+                throttle.RecordFailure(address);
                 return failed;
             }
 
             var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+            if (!result.Succeeded)
+            {
+                throttle.RecordFailure(address);
+            }
 
             // A locked account answers like a wrong password (the page says accounts lock): "locked" would tell which emails exist.
             return result.Succeeded ? Results.LocalRedirect(target) : failed;
