@@ -69,6 +69,10 @@ public sealed class IngestOptions
     [Range(1, 65536)]
     public int StreamBatchSize { get; set; } = 2000;
 
+    /// <summary>Streaming requests read at once (each holds a reader thread while its sender is slow); more get 429 at once.</summary>
+    [Range(1, 4096)]
+    public int MaxConcurrentStreams { get; set; } = 32;
+
     /// <summary>How long a streaming request waits for room in the queue before answering 429.</summary>
     public TimeSpan SaturationWait { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -165,4 +165,25 @@ public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAp
         await using var db = app2.Services.CreateScope().ServiceProvider.GetRequiredService<Siem.Store.Persistence.SiemDbContext>();
         Assert.Equal(10, await db.Events.CountAsync());
     }
+
+    [Fact]
+    public async Task Past_the_stream_cap_a_request_is_refused_at_once_with_a_problem()
+    {
+        await using var small = new SiemAppFactory();
+        await using var capped = small.WithWebHostBuilder(b => b.UseSetting("Siem:Ingest:MaxConcurrentStreams", "1"));
+        var ingest = capped.Services.GetRequiredService<StreamIngest>();
+        var client = capped.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", SiemAppFactory.AdminKey);
+        Assert.True(ingest.TryEnterStream()); // a slow sender holds the only reader
+
+        var refused = await client.PostAsync("/api/ingest", Body(ToCsvLine(SynFlood()) + "\n", "text/csv", false));
+        ingest.ExitStream();
+        var admitted = await client.PostAsync("/api/ingest", Body(ToCsvLine(SynFlood()) + "\n", "text/csv", false));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+        Assert.Equal(0, ingest.ActiveStreams);
+    }
 }

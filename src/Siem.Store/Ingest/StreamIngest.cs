@@ -63,6 +63,25 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
 
     public void Dispose() => _sourceGate.Dispose();
 
+    private int _streams;
+
+    /// <summary>Streaming requests being read now.</summary>
+    public int ActiveStreams => Volatile.Read(ref _streams);
+
+    /// <summary>Admits one more streaming request unless <see cref="IngestOptions.MaxConcurrentStreams"/> are being read.</summary>
+    public bool TryEnterStream()
+    {
+        if (Interlocked.Increment(ref _streams) <= options.Value.Ingest.MaxConcurrentStreams)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _streams);
+        return false;
+    }
+
+    public void ExitStream() => Interlocked.Decrement(ref _streams);
+
     /// <summary>Queues records; false when the pipeline stayed saturated for the whole wait.</summary>
     public async Task<bool> TryEnqueueAsync(StreamBatch batch, CancellationToken cancellationToken)
     {

@@ -30,9 +30,9 @@ public sealed class StreamSession(StreamIngest ingest, StreamSource source, Onnx
     private long? _resumeAt;
 
     /// <summary>Reads <paramref name="lines"/> to the end or to saturation, then waits for what was queued to be committed.</summary>
-    public async Task<StreamOutcome> RunAsync(IEnumerable<ParsedLine> lines, CancellationToken cancellationToken)
+    public async Task<StreamOutcome> RunAsync(IAsyncEnumerable<ParsedLine> lines, CancellationToken cancellationToken)
     {
-        foreach (var line in lines)
+        await foreach (var line in lines.WithCancellation(cancellationToken))
         {
             if (!line.IsValid)
             {

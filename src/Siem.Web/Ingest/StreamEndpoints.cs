@@ -29,13 +29,33 @@ public static class StreamEndpoints
 
     private static async Task<IResult> IngestAsync(HttpContext context, StreamIngest ingest, OnnxClassifier classifier, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
     {
+        // Each stream holds a reader thread while its sender is slow: past the cap, answer at once instead.
+        if (!ingest.TryEnterStream())
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem($"{options.Value.Ingest.MaxConcurrentStreams} streams are already being read; try again shortly.",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many streams");
+        }
+
+        try
+        {
+            return await IngestAdmittedAsync(context, ingest, classifier, time, options, cancellationToken);
+        }
+        finally
+        {
+            ingest.ExitStream();
+        }
+    }
+
+    private static async Task<IResult> IngestAdmittedAsync(HttpContext context, StreamIngest ingest, OnnxClassifier classifier, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
+    {
         var source = await ingest.SourceAsync(context.User.Identity?.Name ?? "unknown", cancellationToken);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = null; // a stream may be long; memory stays bounded by the batches
         }
 
-        // The readers are synchronous enumerators: let them read the body on a pool thread.
+        // The readers are synchronous enumerators: they read the body on a thread of their own (OffThreadLines), never a pool thread.
         context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         var ndjson = context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
         var lines = ndjson ? NdjsonReader.Read(context.Request.Body) : KddCsvReader.Read(context.Request.Body);
@@ -43,7 +63,7 @@ public static class StreamEndpoints
         StreamOutcome outcome;
         try
         {
-            outcome = await Task.Run(() => session.RunAsync(lines, cancellationToken), cancellationToken);
+            outcome = await session.RunAsync(OffThreadLines.ReadAsync(lines, cancellationToken), cancellationToken);
         }
         catch (KddFormatException e)
         {
