@@ -35,6 +35,30 @@ public static class HostileFiles
         }
     }
 
+    /// <summary>
+    /// A gzip'd KDD CSV: <paramref name="line"/> repeated to <paramref name="mebibytes"/> MiB (concatenated gzip
+    /// members of one MiB each, as above). Identical lines compress about 300:1.
+    /// </summary>
+    public static byte[] GzipCsvBomb(string line, int mebibytes)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(line + "\n");
+        var mebibyte = new byte[1 << 20];
+        for (var offset = 0; offset + text.Length <= mebibyte.Length; offset += text.Length)
+        {
+            text.CopyTo(mebibyte, offset);
+        }
+
+        var whole = mebibyte.AsSpan(0, mebibyte.Length / text.Length * text.Length).ToArray();
+        var member = Gzip(whole);
+        using var buffer = new MemoryStream();
+        for (var i = 0; i < mebibytes; i++)
+        {
+            buffer.Write(member);
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <summary>A plain pcap of <paramref name="frames"/> empty records: read frame by frame, it gives no connection.</summary>
     public static void WriteEmptyFramesCapture(string path, int frames)
     {

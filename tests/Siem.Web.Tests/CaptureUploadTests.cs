@@ -116,6 +116,22 @@ public sealed class CaptureUploadTests
         Assert.Equal(("Completed", 303L), (next.Status, next.Classified));
     }
 
+    [Fact]
+    public async Task A_gzip_csv_bomb_is_refused_by_upload_and_by_stream_with_a_clear_reason()
+    {
+        await using var app = new SiemAppFactory();
+        var client = app.ApiClient();
+        var bomb = HostileFiles.GzipCsvBomb(KddFixtures.ToCsvLine(KddFixtures.SynFlood()), mebibytes: 1024); // 1 GiB of CSV in ~4 MB
+
+        var failed = await client.UploadAndWaitAsync("bomb.csv.gz", bomb, "application/gzip");
+        var streamed = await client.PostAsync("/api/ingest", new ByteArrayContent(bomb) { Headers = { ContentType = new("text/csv") } });
+
+        Assert.Equal("Failed", failed.Status);
+        Assert.Contains("decompression bomb", failed.Error);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, streamed.StatusCode);
+        Assert.Contains("decompression bomb", await streamed.Content.ReadAsStringAsync());
+    }
+
     /// <summary>
     /// The loopback scenario: 40 plain web fetches within one second (traffic the 1998 model finds unfamiliar),
     /// then a port sweep and a SYN flood. Nowhere in the API may a known attack name stand with a probability under

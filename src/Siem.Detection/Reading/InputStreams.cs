@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Siem.Domain.Input;
 
 namespace Siem.Detection.Reading;
 
@@ -20,15 +21,61 @@ public static class InputStreams
         return Decompressed(file);
     }
 
-    /// <summary>Returns a stream of the plain content: gzip is unwrapped, anything else passes through.</summary>
-    public static Stream Decompressed(Stream stream)
+    /// <summary>
+    /// Returns a stream of the plain content: gzip is unwrapped (and refused with a <see cref="KddFormatException"/>
+    /// once it unpacks past <paramref name="limit"/>, default <see cref="DecompressionLimit.Default"/>), anything else passes through.
+    /// </summary>
+    public static Stream Decompressed(Stream stream, DecompressionLimit? limit = null)
     {
         var head = new byte[2];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        var whole = new PrefixedStream(head.AsMemory(0, read), stream);
-        return read == 2 && head.AsSpan().SequenceEqual(GzipMagic)
-            ? new GZipStream(whole, CompressionMode.Decompress, leaveOpen: false)
-            : whole;
+        if (read == 2 && head.AsSpan().SequenceEqual(GzipMagic))
+        {
+            var compressed = new PrefixedStream(head.AsMemory(0, read), stream);
+            return new BoundedUnpackStream(new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: false), compressed, limit ?? DecompressionLimit.Default);
+        }
+
+        return new PrefixedStream(head.AsMemory(0, read), stream);
+    }
+
+    /// <summary>
+    /// Counts unpacked bytes against the limit for the compressed bytes read so far (the whole size of a
+    /// network body is not known in advance): a bomb is refused after a few MiB, an honest file never.
+    /// </summary>
+    private sealed class BoundedUnpackStream(Stream unpacked, PrefixedStream compressed, DecompressionLimit limit) : ReadOnlyStream
+    {
+        private long _unpacked;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer) => Count(unpacked.Read(buffer));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await unpacked.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Count(int read)
+        {
+            _unpacked += read;
+            if (_unpacked > limit.AllowedFor(compressed.BytesRead))
+            {
+                throw new KddFormatException(limit.Exceeded("input", compressed.BytesRead).Message);
+            }
+
+            return read;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                unpacked.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A read-only stream that yields some already-read bytes before the rest of an inner stream.</summary>
@@ -36,29 +83,38 @@ public static class InputStreams
     {
         private ReadOnlyMemory<byte> _prefix = prefix;
 
+        /// <summary>Bytes handed out so far (the prefix included).</summary>
+        public long BytesRead { get; private set; }
+
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
             if (_prefix.IsEmpty)
             {
-                return inner.Read(buffer);
+                return Counted(inner.Read(buffer));
             }
 
             var n = Math.Min(buffer.Length, _prefix.Length);
             _prefix.Span[..n].CopyTo(buffer);
             _prefix = _prefix[n..];
-            return n;
+            return Counted(n);
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (_prefix.IsEmpty)
             {
-                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
             }
 
             return Read(buffer.Span);
+        }
+
+        private int Counted(int read)
+        {
+            BytesRead += read;
+            return read;
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -23,7 +23,7 @@ public static class KddCsvReader
     {
         options ??= KddReaderOptions.Default;
         using var text = new LineLengthLimiter(
-            new StreamReader(InputStreams.Decompressed(stream), Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16),
+            new StreamReader(InputStreams.Decompressed(stream, options.Decompression), Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16),
             options.MaxLineLength);
         using var reader = Sep.Reader(o => o with
         {

@@ -1,3 +1,5 @@
+using Siem.Domain.Input;
+
 namespace Siem.Detection.Reading;
 
 public sealed record KddReaderOptions
@@ -6,4 +8,7 @@ public sealed record KddReaderOptions
 
     /// <summary>Lines longer than this are rejected without being buffered whole.</summary>
     public int MaxLineLength { get; init; } = 16 * 1024;
+
+    /// <summary>How far gzip'd input may unpack before it is refused as a decompression bomb.</summary>
+    public DecompressionLimit Decompression { get; init; } = DecompressionLimit.Default;
 }

@@ -17,7 +17,7 @@ public static class NdjsonReader
     {
         options ??= KddReaderOptions.Default;
         using var text = new LineLengthLimiter(
-            new StreamReader(InputStreams.Decompressed(stream), Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16),
+            new StreamReader(InputStreams.Decompressed(stream, options.Decompression), Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16),
             options.MaxLineLength);
         var builder = new RecordBuilder();
         long number = 0;

@@ -44,7 +44,8 @@ internal sealed class JobInput
         }
 
         var file = new CountingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
-        return new JobInput(KddCsvReader.Read(file), () => file.BytesRead, isCapture: false); // the reader disposes the file
+        var options = KddReaderOptions.Default with { Decompression = limit };
+        return new JobInput(KddCsvReader.Read(file, options), () => file.BytesRead, isCapture: false); // the reader disposes the file
     }
 
     private static IEnumerable<ParsedLine> Numbered(IEnumerable<Domain.Records.ConnectionRecord> records, CaptureSummary summary)

@@ -58,7 +58,8 @@ public static class StreamEndpoints
         // The readers are synchronous enumerators: they read the body on a thread of their own (OffThreadLines), never a pool thread.
         context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         var ndjson = context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
-        var lines = ndjson ? NdjsonReader.Read(context.Request.Body) : KddCsvReader.Read(context.Request.Body);
+        var reading = KddReaderOptions.Default with { Decompression = options.Value.Ingest.DecompressionLimit };
+        var lines = ndjson ? NdjsonReader.Read(context.Request.Body, reading) : KddCsvReader.Read(context.Request.Body, reading);
         var session = new StreamSession(ingest, source, classifier, time, options.Value.Ingest.StreamBatchSize);
         StreamOutcome outcome;
         try
