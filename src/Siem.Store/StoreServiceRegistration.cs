@@ -62,6 +62,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<ExceptionRules>();
         services.AddSingleton<ExceptionService>();
+        services.AddSingleton<SiteLearning.SiteLearningService>();
         return services;
     }
 

@@ -36,11 +36,18 @@ public sealed class MlNetModel
     /// <summary>Class names in score order (read back from the model's slot names).</summary>
     public IReadOnlyList<string> Labels { get; }
 
-    public static MlNetModel Train(TrainerSettings settings, FeatureEncoding encoding, IEnumerable<ConnectionRecord> records, int seed)
+    /// <param name="site">Labelled records of the site's own traffic, each weighing <paramref name="siteWeight"/> KDD records.</param>
+    public static MlNetModel Train(TrainerSettings settings, FeatureEncoding encoding, IEnumerable<ConnectionRecord> records, int seed,
+        IEnumerable<ConnectionRecord>? site = null, double siteWeight = 1)
     {
         var ml = new MLContext(seed);
         var encoder = new FeatureEncoder(encoding);
         var rows = BuildRows(settings, encoder, records);
+        if (site is not null)
+        {
+            rows.AddRange(BuildRows(settings, encoder, site).Select(r => { r.Weight *= (float)siteWeight; return r; }));
+        }
+
         var rowSchema = SchemaDefinition.Create(typeof(TrainingRow));
         rowSchema[nameof(TrainingRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, encoder.Length);
         var data = ml.Data.LoadFromEnumerable(rows, rowSchema);
@@ -60,6 +67,22 @@ public sealed class MlNetModel
         model.Transform(keyed).Schema[ScoreColumn].GetSlotNames(ref slotNames);
         var labels = slotNames.DenseValues().Select(s => s.ToString()).ToArray();
         return new MlNetModel(ml, model, encoder, labels, featuresOnly);
+    }
+
+    /// <summary>
+    /// Each category's share of the total example weight the trainer sees (after de-duplication and category
+    /// weights): the prior the model's scores carry, which a decision policy may divide out.
+    /// </summary>
+    public static double[] CategoryShares(TrainerSettings settings, FeatureEncoding encoding, IEnumerable<ConnectionRecord> records)
+    {
+        var totals = new double[KddCategoryNames.All.Count];
+        foreach (var row in BuildRows(settings, new FeatureEncoder(encoding), records))
+        {
+            totals[(int)(KddLabels.CategoryOf(row.Label) ?? KddCategory.Normal)] += row.Weight;
+        }
+
+        var sum = totals.Sum();
+        return totals.Select(t => t / sum).ToArray();
     }
 
     /// <summary>Raw ML.NET scores for the given records (for checking the ONNX export against).</summary>

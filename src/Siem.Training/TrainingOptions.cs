@@ -23,6 +23,25 @@ public sealed record TrainingOptions
     /// </summary>
     public double UnknownFalseAlarmRate { get; init; } = 0.0025;
 
+    /// <summary>Labelled files of the site's own traffic (KDD CSV with labels, as the app exports them) trained on beside the KDD data.</summary>
+    public IReadOnlyList<string> SitePaths { get; init; } = [];
+
+    /// <summary>
+    /// How many KDD records one site record weighs. Deduplicated KDD training has about 145,000 rows, a site
+    /// baseline a few hundred distinct ones: at weight 10 a few hundred local examples outweigh the 1998 rows
+    /// they contradict without swamping the rest.
+    /// </summary>
+    public double SiteWeight { get; init; } = 10;
+
+    /// <summary>Share of each site file held out for evaluation: its last records (held out by time).</summary>
+    public double SiteHoldOutFraction { get; init; } = 0.2;
+
+    /// <summary>Prior exponent when no leave-one-attack-out search runs (see <see cref="PolicySearch.PriorWeights"/>): the shipped model's.</summary>
+    public double PriorExponent { get; init; } = 0.5;
+
+    /// <summary>Content rules when no leave-one-attack-out search runs.</summary>
+    public bool ContentRules { get; init; } = true;
+
     /// <summary>Report records flagged unknown that the model calls normal as their likeliest attack.</summary>
     public bool UnknownIsAttack { get; init; } = true;
 

@@ -24,7 +24,7 @@ public class CliEndToEndTests
 
         Assert.Equal(0, exit);
         var rows = File.ReadAllLines(output);
-        Assert.Equal("line,label,category,confidence,unknown,closest_label,closest_confidence", rows[0]);
+        Assert.Equal("line,label,category,confidence,unknown,closest_label,closest_confidence,rule", rows[0]);
         Assert.Equal(4, rows.Length);
         Assert.StartsWith("1,normal,normal,", rows[1], StringComparison.Ordinal);
         Assert.StartsWith("2,neptune,dos,", rows[2], StringComparison.Ordinal);

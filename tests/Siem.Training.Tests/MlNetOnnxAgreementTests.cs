@@ -61,7 +61,7 @@ public class MlNetOnnxAgreementTests
 public class HeldOutRegressionTests
 {
     [RequiresKddDataFact]
-    public void Retrained_model_keeps_held_out_accuracy_at_or_above_99_9_percent()
+    public void A_quick_retrain_reproduces_the_shipped_models_held_out_accuracy()
     {
         using var temp = new TempDirectory();
         var card = ModelTrainer.Train(new TrainingOptions
@@ -72,8 +72,12 @@ public class HeldOutRegressionTests
             LeaveOneAttackOut = false,
         }, TextWriter.Null);
 
+        // --quick uses the shipped trainer and policy; the category priors trade a little accuracy on the training
+        // file's own attacks for fewer missed novel ones, so the floor is 99.8 %.
         var heldOut = card.Metrics!.HeldOut!;
-        Assert.True(heldOut.Accuracy >= 0.999, $"held-out 23-class accuracy fell to {heldOut.Accuracy:P3}");
+        var shipped = ModelCard.Load(RepositoryPaths.ShippedCard).Metrics!.HeldOut!;
+        Assert.True(heldOut.Accuracy >= 0.998, $"held-out 23-class accuracy fell to {heldOut.Accuracy:P3}");
+        Assert.Equal(shipped.Accuracy, heldOut.Accuracy, 3);
         Assert.True(heldOut.Records > 90_000, $"held-out split has only {heldOut.Records} records");
     }
 

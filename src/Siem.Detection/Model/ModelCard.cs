@@ -56,9 +56,30 @@ public sealed record ModelInput(string Name, int Length);
 
 public sealed record ModelOutputs(string Scores);
 
-public sealed record TrainingData(string File, string Sha256, long Records, long Rejected, IReadOnlyDictionary<string, long> LabelCounts);
+public sealed record TrainingData(string File, string Sha256, long Records, long Rejected, IReadOnlyDictionary<string, long> LabelCounts)
+{
+    /// <summary>The site's labelled files trained on beside the KDD data (name, SHA-256, records), with the weight of one site record.</summary>
+    public IReadOnlyList<SiteFile> SiteFiles { get; init; } = [];
 
-public sealed record TrainerDescription(string Name, IReadOnlyDictionary<string, string> Options, string Why, IReadOnlyList<TrainerTrial> Trials);
+    public double SiteWeight { get; init; } = 1;
+}
+
+public sealed record SiteFile(string File, string Sha256, long Records);
+
+public sealed record TrainerDescription(string Name, IReadOnlyDictionary<string, string> Options, string Why, IReadOnlyList<TrainerTrial> Trials)
+{
+    /// <summary>Every decision policy tried on the leave-one-attack-out folds (trainer, priors, unknown rate).</summary>
+    public IReadOnlyList<PolicyTrialResult> PolicyTrials { get; init; } = [];
+}
+
+/// <summary>One decision policy measured on a trainer's leave-one-attack-out folds.</summary>
+public sealed record PolicyTrialResult(
+    string Trainer, double PriorExponent, IReadOnlyList<double> PriorWeights, double UnknownRate,
+    double BalancedCost, double MeanDetectionRate, double NormalFalseAlarmRate)
+{
+    /// <summary>Whether the content rules were on in this trial.</summary>
+    public bool ContentRules { get; init; }
+}
 
 /// <summary>One candidate trainer measured on the same split: accuracy and speed.</summary>
 public sealed record TrainerTrial(string Name, double Accuracy, double MacroF1, double CostPerExample, double TrainSeconds, double RecordsPerSecondBatch1024);

@@ -61,6 +61,7 @@ public static class ModelFiles
             }
         }
 
-        throw new FileNotFoundException($"No shipped model found: expected models/{DefaultModelName}{CardExtension} above {AppContext.BaseDirectory}; set SIEM_MODEL or pass --model.");
+        throw new FileNotFoundException($"No shipped model found: expected models/{DefaultModelName}{CardExtension} above {AppContext.BaseDirectory}; " +
+                                        "set Siem:ModelPath (environment Siem__ModelPath) for the web app, SIEM_MODEL, or pass --model to the CLI.");
     }
 }

@@ -5,6 +5,9 @@ public sealed record ModelMetrics
 {
     public EvaluationReport? HeldOut { get; init; }
     public LeaveOneAttackOutReport? LeaveOneAttackOut { get; init; }
+
+    /// <summary>The site's own labelled records held out by time (the last of each file), when the model was trained with them.</summary>
+    public EvaluationReport? SiteHeldOut { get; init; }
 }
 
 public sealed record EvaluationReport
@@ -40,10 +43,23 @@ public sealed record LeaveOneAttackOutReport
     /// <summary>Share of normal traffic the unknown threshold is set to flag.</summary>
     public double UnknownFalseAlarmRate { get; init; }
 
+    /// <summary>
+    /// Mean over the five categories of the KDD cost per example (attack categories: mean over their left-out types;
+    /// normal: false alarms on held-out normal traffic). The figure decision policies are chosen on.
+    /// </summary>
+    public double BalancedCost { get; init; }
+
     /// <summary>Detection of novel attacks against false alarms, for several unknown thresholds.</summary>
     public IReadOnlyList<DetectionAtFalseAlarmRate> Curve { get; init; } = [];
 }
 
-public sealed record DetectionAtFalseAlarmRate(double UnknownRate, double MeanDetectionRate, double NormalFalseAlarmRate);
+public sealed record DetectionAtFalseAlarmRate(double UnknownRate, double MeanDetectionRate, double NormalFalseAlarmRate, double BalancedCost = 0);
 
-public sealed record LeaveOneAttackOutFold(string LeftOut, string Category, long Records, double DetectedAsAttack, double FlaggedUnknown, double Detected, double PredictedNormal);
+public sealed record LeaveOneAttackOutFold(string LeftOut, string Category, long Records, double DetectedAsAttack, double FlaggedUnknown, double Detected, double PredictedNormal)
+{
+    /// <summary>Share of the left-out records put in their own category (the KDD scoring unit).</summary>
+    public double RightCategory { get; init; }
+
+    /// <summary>KDD cost per left-out record.</summary>
+    public double CostPerExample { get; init; }
+}

@@ -141,7 +141,7 @@ public sealed class OnnxClassifier : IDisposable
             for (var row = 0; row < misses.Count; row++)
             {
                 var index = misses[row];
-                var prediction = _decider.Decide(scores.Slice(row * classes, classes), _encoder.IsUnseenService(records[index]));
+                var prediction = _decider.Decide(scores.Slice(row * classes, classes), _encoder.IsUnseenService(records[index]), ContentRule.Match(records[index]));
                 predictions[index] = prediction;
                 if (_cache.Enabled)
                 {

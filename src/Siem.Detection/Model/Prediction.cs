@@ -17,6 +17,9 @@ public sealed record Prediction(string Label, KddCategory Category, float Confid
 
     public bool IsAlert => Category != KddCategory.Normal || Unknown;
 
+    /// <summary>The <see cref="ContentRule"/> that made this verdict an attack where the model said normal; null when the model decided.</summary>
+    public string? Rule { get; init; }
+
     /// <summary>
     /// The honest verdict: an unknown record is unknown traffic, never a known attack name with a tiny probability
     /// (its closest class is <see cref="ClosestLabel"/>, shown apart). <see cref="Label"/> stays the decision's class,

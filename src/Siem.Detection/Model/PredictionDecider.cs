@@ -30,7 +30,8 @@ public sealed class PredictionDecider
 
     /// <param name="rawScores">The model's scores for one record, in label order.</param>
     /// <param name="unseenInput">The record has a value the model never saw (such as a new service).</param>
-    public Prediction Decide(ReadOnlySpan<float> rawScores, bool unseenInput = false)
+    /// <param name="rule">The content rule the record meets, if any (applied when the policy enables rules).</param>
+    public Prediction Decide(ReadOnlySpan<float> rawScores, bool unseenInput = false, ContentRule? rule = null)
     {
         var scores = Normalize(rawScores);
         var top = IndexOfMax(scores);
@@ -41,11 +42,21 @@ public sealed class PredictionDecider
             category[(int)_categoryOfClass[i]] += scores[i] * _priorWeights[(int)_categoryOfClass[i]];
         }
 
-        var unknown = unseenInput || scores[top] < Policy.UnknownConfidenceThreshold;
+        var topConfidence = Calibrated(scores[top]);
+        var unknown = unseenInput || topConfidence < Policy.UnknownConfidenceThreshold;
         var chosen = CheapestCategory(category, allowNormal: !(unknown && Policy.UnknownIsAttack));
+        var applied = chosen == KddCategory.Normal && Policy.ContentRules ? rule : null;
+        if (applied is not null)
+        {
+            chosen = applied.Category;
+        }
+
         var label = BestClassIn(scores, chosen);
-        return new Prediction(_labels[label], chosen, scores[label], unknown, scores, _labels[top], scores[top]);
+        var confidence = label == top ? topConfidence : Calibrated(scores[label]);
+        return new Prediction(_labels[label], chosen, confidence, unknown, scores, _labels[top], topConfidence) { Rule = applied?.Name };
     }
+
+    private float Calibrated(float score) => Policy.Calibration is { } calibration ? (float)calibration.Apply(score) : score;
 
     /// <summary>The category with the lowest expected KDD cost given category probabilities.</summary>
     private static KddCategory CheapestCategory(ReadOnlySpan<double> probability, bool allowNormal)

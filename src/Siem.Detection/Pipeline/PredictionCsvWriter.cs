@@ -36,6 +36,7 @@ public sealed class PredictionCsvWriter : IDisposable
             row["unknown"].Set(prediction.Unknown ? "true" : "false");
             row["closest_label"].Set(prediction.ClosestLabel);
             row["closest_confidence"].Format(MathF.Round(prediction.ClosestConfidence, 4));
+            row["rule"].Set(prediction.Rule ?? "");
         }
     }
 

@@ -47,6 +47,7 @@ public static class EventExport
         row["confidence"].Format(e.Confidence);
         row["unknown"].Set(e.Unknown ? "true" : "false");
         row["closest_label"].Set(e.ClosestLabel ?? "");
+        row["rule"].Set(e.Rule ?? "");
         var features = c.FeatureTexts();
         for (var i = 0; i < features.Length; i++)
         {

@@ -245,6 +245,7 @@ public static class EventQuery
             new("unknown", Event(nameof(SecurityEvent.Unknown)), typeof(bool)),
             new("alert", Event(nameof(SecurityEvent.IsAlert)), typeof(bool)),
             new("suppressed", Event(nameof(SecurityEvent.Suppressed)), typeof(bool)),
+            new("rule", Event(nameof(SecurityEvent.Rule)), typeof(string), Lower),
             new("confidence", Event(nameof(SecurityEvent.Confidence)), typeof(float)),
             new("job", Event(nameof(SecurityEvent.JobId)), typeof(long)),
             new("line", Event(nameof(SecurityEvent.Line)), typeof(long)),

@@ -5,7 +5,7 @@ namespace Siem.Store.Events;
 
 public sealed record EventView(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, bool IsAlert,
     string Protocol, string Service, string Flag, long SrcBytes, long DstBytes, string? SrcIp, string? DstIp, int? SrcPort, int? DstPort,
-    string? ActualLabel, long JobId, long Line, double Duration = 0, int Count = 0, string? ClosestLabel = null, bool Suppressed = false);
+    string? ActualLabel, long JobId, long Line, double Duration = 0, int Count = 0, string? ClosestLabel = null, bool Suppressed = false, string? Rule = null);
 
 /// <param name="TotalIsLowerBound">True when more matched than were counted (<see cref="EventQueries.CountCap"/>): "10,000+".</param>
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize, bool TotalIsLowerBound = false);
@@ -66,5 +66,5 @@ public static class EventQueries
         e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.IsAlert,
         e.Connection.ProtocolType, e.Connection.Service, e.Connection.Flag, e.Connection.SrcBytes, e.Connection.DstBytes,
         e.Connection.SrcIp == null ? null : e.Connection.SrcIp.ToString(), e.Connection.DstIp == null ? null : e.Connection.DstIp.ToString(),
-        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.Connection.Duration, e.Connection.Count, e.ClosestLabel, e.Suppressed));
+        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.Connection.Duration, e.Connection.Count, e.ClosestLabel, e.Suppressed, e.Rule));
 }

@@ -27,7 +27,8 @@ public static class IncidentActivity
     public static async Task<List<EventView>> SamplesAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken = default) =>
         await (await EventsOfAsync(db, incident, cancellationToken)).OrderBy(e => e.TimeMs).ThenBy(e => e.Id).Take(SampleCount).ToViews().ToListAsync(cancellationToken);
 
-    private static Task<IQueryable<SecurityEvent>> EventsOfAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken) =>
+    /// <summary>All of the incident's events (a query, not yet run).</summary>
+    public static Task<IQueryable<SecurityEvent>> EventsOfAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken) =>
         EventSearch.FilterAsync(db, EventQuery.Parse(EventQueryOf(incident)), incident.FirstSeen.ToUnixTimeMilliseconds(), incident.LastSeen.ToUnixTimeMilliseconds() + 1, cancellationToken);
 
     public static async Task<IncidentActivityData> LoadAsync(SiemDbContext db, IncidentSummary incident, CancellationToken cancellationToken = default)

@@ -60,6 +60,7 @@ public sealed class IncidentService(IDbContextFactory<SiemDbContext> databases, 
         incident.UpdatedUtc = now;
         AddNote(incident, actor, note, now);
         Audit(db, id, actor, now, $"{from} -> {to}", string.IsNullOrWhiteSpace(note) ? null : note.Trim(), resolution?.ToString());
+        await SiteLearning.SiteLearningService.FollowResolutionAsync(db, incident, actor, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         live.PublishIncident(IncidentViews.Change(incident, created: false));
         return new IncidentActionResult.Done(IncidentViews.Summary(incident));

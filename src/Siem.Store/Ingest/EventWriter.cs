@@ -92,7 +92,7 @@ public sealed class EventWriter : IDisposable
     {
         var featureColumns = KddFeatures.All.Select(f => f.Name);
         var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p));
-        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed"];
+        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed", "rule"];
         var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
         return $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
     }
@@ -289,7 +289,8 @@ public sealed class EventWriter : IDisposable
         BindInt64(8, prediction.IsAlert ? 1 : 0);
         BindName(9, prediction.Unknown ? prediction.ClosestLabel : null);
         BindInt64(10, suppressed ? 1 : 0);
-        var index = 11;
+        BindName(11, prediction.Rule);
+        var index = 12;
         record.CopyNumericFeaturesTo(_numeric);
         var n = 0;
         foreach (var feature in KddFeatures.All)

@@ -90,6 +90,9 @@ public sealed class SecurityEvent
 
     /// <summary>An alert an exception matched: stored and searchable, but no incident.</summary>
     public bool Suppressed { get; set; }
+
+    /// <summary>The content rule (beside the model) that made the verdict an attack where the model said normal; null when the model decided.</summary>
+    public string? Rule { get; set; }
 }
 
 /// <summary>
@@ -247,4 +250,33 @@ public sealed class ApiKey
 public interface IPerMinute
 {
     long Minute { get; }
+}
+
+/// <summary>Why some stored connections are labelled site traffic (see <see cref="SiteFeedback"/>).</summary>
+public enum SiteFeedbackKind
+{
+    /// <summary>Every record of a completed upload is known normal site traffic.</summary>
+    Baseline,
+
+    /// <summary>An incident closed as a false positive: its events are normal site traffic.</summary>
+    FalsePositive,
+}
+
+/// <summary>
+/// One piece of the site's labelled set: a reference to stored events (an upload, or a false-positive
+/// incident's events) with the label they get, who added it and when. Resolved to records on export.
+/// </summary>
+public sealed class SiteFeedback
+{
+    public long Id { get; set; }
+    public SiteFeedbackKind Kind { get; set; }
+    public long? JobId { get; set; }
+    public long? IncidentId { get; set; }
+    public required string Label { get; set; }
+    public required string AddedBy { get; set; }
+    public DateTime AddedUtc { get; set; }
+
+    /// <summary>Records it covered when it was added.</summary>
+    public long Records { get; set; }
+    public string? Note { get; set; }
 }

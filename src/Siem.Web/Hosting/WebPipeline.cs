@@ -13,6 +13,7 @@ using Siem.Web.Identity;
 using Siem.Web.Incidents;
 using Siem.Web.Ingest;
 using Siem.Web.Live;
+using Siem.Web.SiteLearning;
 using Siem.Web.Stats;
 
 namespace Siem.Web.Hosting;
@@ -41,6 +42,7 @@ public static class WebPipeline
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
+        app.MapSiemHealthChecks();
         app.MapOpenApi(); // documentation of the API is for its callers: signed in or with a key
         app.MapAccountEndpoints();
 
@@ -52,6 +54,7 @@ public static class WebPipeline
         api.MapIncidentEndpoints();
         api.MapAdminEndpoints();
         api.MapExceptionEndpoints();
+        api.MapSiteLearningEndpoints();
 
         app.MapHub<LiveHub>(LiveHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -39,6 +39,7 @@ public static class WebServiceRegistration
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
+        services.AddSiemHealthChecks();
         services.AddOpenApi();
         services.AddAntiforgery();
         services.AddMudServices();

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
 using Siem.Web.Identity;
@@ -42,7 +43,35 @@ public sealed class BreakdownAndModelPageTests : ComponentTestContext
         var cut = Render<Siem.Web.Components.Pages.Model>();
 
         cut.WaitForAssertion(() => Assert.Contains("No labelled uploads yet", cut.Find("[data-testid=upload-evaluation]").TextContent));
-        Assert.Contains("99.9", cut.Find("[data-testid=accuracy]").TextContent);
+        var card = Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card;
+        Assert.Contains(card.Metrics!.HeldOut!.Accuracy.ToString("P3"), cut.Find("[data-testid=accuracy]").TextContent);
+    }
+
+    [Fact]
+    public void Model_page_shows_the_decision_policy_its_trials_and_the_empty_site_set()
+    {
+        var card = Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card;
+
+        var cut = Render<Siem.Web.Components.Pages.Model>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Nothing yet", cut.Find("[data-testid=site-learning]").TextContent));
+        Assert.Contains("failed-logins", cut.Find("[data-testid=content-rules]").TextContent);
+        Assert.Contains($"u2r {card.Decision.CategoryPriorWeights[3]:0.###}", cut.Find("[data-testid=prior-weights]").TextContent);
+        Assert.Equal(10, cut.FindAll("[data-testid=policy-trials] tbody tr").Count);
+        Assert.Contains(card.Metrics!.LeaveOneAttackOut!.BalancedCost.ToString("F4"), cut.Find("[data-testid=loao-cost]").TextContent);
+    }
+
+    [Fact]
+    public void An_event_a_content_rule_decided_says_so_in_its_detail()
+    {
+        var row = new Siem.Store.Events.EventView(7, DateTimeOffset.UtcNow, "guess_passwd", "r2l", 0.01f, false, true, "tcp", "telnet", "SF", 120, 300,
+            "10.0.0.5", "10.0.0.9", 40000, 23, null, 1, 7, Rule: "failed-logins");
+        var detail = new Siem.Store.Events.EventDetail(row, [], []);
+
+        var cut = Render<Siem.Web.Components.Events.EventDetailPanel>(p => p.Add(x => x.Detail, detail));
+
+        Assert.Contains("content rule", cut.Find("[data-testid=event-rule]").TextContent);
+        Assert.Contains("failed-logins", cut.Find("[data-testid=event-rule]").TextContent);
     }
 
     [Fact]

@@ -92,12 +92,25 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await BrowserFixture.ScreenshotAsync(page, "04-breakdown");
 
         await BrowserFixture.GotoInteractiveAsync(page, "/model");
-        await Expect(page.GetByTestId("accuracy")).ToContainTextAsync("99.9");
+        var card = Siem.Detection.Model.ModelCard.Load(Siem.TestSupport.RepositoryPaths.ShippedCard);
+        await Expect(page.GetByTestId("accuracy")).ToContainTextAsync(card.Metrics!.HeldOut!.Accuracy.ToString("P3"));
         await Expect(page.Locator("[data-testid=confusion-chart] .apexcharts-heatmap")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("labels")).ToContainTextAsync("T1110");
+        await Expect(page.GetByTestId("content-rules")).ToContainTextAsync("failed-logins");
+        await Expect(page.GetByTestId("calibration-error")).ToContainTextAsync("after");
+        await Expect(page.GetByTestId("policy-trials").Locator("tbody tr")).ToHaveCountAsync(10);
+        await Expect(page.GetByTestId("loao-folds")).ToContainTextAsync("warezclient");
         await Expect(page.GetByTestId("evaluation-accuracy")).ToContainTextAsync("100.00");
         await Expect(page.Locator("[data-testid=evaluation-confusion] .apexcharts-heatmap")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "04-model");
+
+        // Site learning: an upload marked as the site's normal traffic is listed on the Model page.
+        await BrowserFixture.GotoInteractiveAsync(page, "/jobs");
+        await page.Locator("[data-testid^=mark-baseline-]").First.ClickAsync();
+        await Expect(page.GetByTestId("baseline-chip").First).ToBeVisibleAsync();
+        await BrowserFixture.GotoInteractiveAsync(page, "/model");
+        await Expect(page.GetByTestId("site-feedback")).ToContainTextAsync("Baseline upload");
+        await BrowserFixture.ScreenshotAsync(page, "04-model-site-learning");
 
         await BrowserFixture.GotoInteractiveAsync(page, "/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Siem.Domain.Records;
 using Siem.Store.Events;
 using Siem.Store.Persistence;
@@ -107,7 +107,7 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
         Assert.StartsWith("attachment", response.Content.Headers.ContentDisposition!.ToString());
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].Split(',');
-        Assert.Equal(["time", "label", "category", "confidence", "unknown", "closest_label", "duration"], header[..7]);
+        Assert.Equal(["time", "label", "category", "confidence", "unknown", "closest_label", "rule", "duration"], header[..8]);
         Assert.Contains("dst_host_srv_rerror_rate", header);
         Assert.Equal(21, lines.Length); // the 20 neptune records
         var times = lines[1..].Select(l => l.Split(',')[0]).ToList();
