@@ -30,13 +30,13 @@ public sealed class ShippedModelTests : IDisposable
     public void Card_records_the_policy_trials_the_chosen_policy_and_its_calibration()
     {
         var card = _classifier.Card;
-        var chosen = card.Trainer!.PolicyTrials.Where(t => t.Trainer == card.Trainer.Name && t.NormalFalseAlarmRate <= 0.005).MinBy(t => t.BalancedCost)!;
+        var chosen = card.Trainer!.PolicyTrials.Where(t => t.Trainer == card.Trainer.Name && t.NormalFalseAlarmRate <= DecisionPolicy.MaxNormalFalseAlarmRate).MinBy(t => t.BalancedCost)!;
 
         Assert.Contains(card.Trainer.PolicyTrials, t => t.ContentRules);
         Assert.Contains(card.Trainer.PolicyTrials, t => !t.ContentRules);
         Assert.Equal(chosen.PriorWeights, card.Decision.CategoryPriorWeights);
         Assert.Equal(chosen.ContentRules, card.Decision.ContentRules);
-        Assert.Equal(card.Trainer.PolicyTrials.Where(t => t.NormalFalseAlarmRate <= 0.005).Min(t => t.BalancedCost), chosen.BalancedCost);
+        Assert.Equal(card.Trainer.PolicyTrials.Where(t => t.NormalFalseAlarmRate <= DecisionPolicy.MaxNormalFalseAlarmRate).Min(t => t.BalancedCost), chosen.BalancedCost);
         Assert.Equal(chosen.BalancedCost, card.Metrics!.LeaveOneAttackOut!.BalancedCost, 3);
         var calibration = card.Decision.Calibration!;
         Assert.True(calibration.ExpectedCalibrationErrorAfter <= calibration.ExpectedCalibrationErrorBefore);
