@@ -20,6 +20,29 @@ public sealed class SiemOptions
     public BootstrapOptions Bootstrap { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
     public IncidentOptions Incidents { get; set; } = new();
+    public ModelTrainingOptions Training { get; set; } = new();
+}
+
+/// <summary>In-app retraining and the evaluation of uploaded models (Model page, <c>/api/models</c>).</summary>
+public sealed class ModelTrainingOptions
+{
+    /// <summary>The KDD training file; empty means <c>SIEM_TRAINING_DATA</c> or <c>../shared/data/kddcup.data_10_percent.gz</c> above the app.</summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>How many KDD records one site record weighs (see <c>siem train --site-weight</c>).</summary>
+    [Range(0.001, 1_000_000)]
+    public double SiteWeight { get; set; } = 10;
+
+    /// <summary>Boosting iterations and leaves of the retrained model: the shipped model's by default.</summary>
+    [Range(1, 10_000)]
+    public int Iterations { get; set; } = 100;
+
+    [Range(2, 1024)]
+    public int Leaves { get; set; } = 31;
+
+    /// <summary>Largest ONNX file an admin may upload.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUploadedModelBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 public sealed class AdminOptions

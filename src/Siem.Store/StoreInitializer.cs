@@ -30,6 +30,7 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
         }
 
         await EnsureAdminAsync(services.GetRequiredService<UserManager<SiemUser>>());
+        await services.GetRequiredService<Models.ModelVersionService>().StartAsync(cancellationToken);
 
         if (options.Value.Bootstrap.ApiKey is { Length: > 0 } bootstrapKey)
         {

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Siem.Detection.Model;
 using Siem.Store.Events;
 using Siem.Store.Exceptions;
 using Siem.Store.Identity;
 using Siem.Store.Incidents;
 using Siem.Store.Ingest;
 using Siem.Store.Live;
+using Siem.Store.Models;
 using Siem.Store.Persistence;
 using Siem.Store.Stats;
 
@@ -32,7 +32,7 @@ public static class StoreServiceRegistration
         services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
 
-        services.AddSingleton(_ => OnnxClassifier.Load(string.IsNullOrWhiteSpace(settings.ModelPath) ? ModelFiles.FindDefault() : settings.ModelPath));
+        services.AddSingleton(_ => ActiveModel.LoadShipped(settings.ModelPath));
 
         services.AddSingleton<JobQueue>();
         services.AddSingleton<LiveNotifier>();
@@ -63,6 +63,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<ExceptionRules>();
         services.AddSingleton<ExceptionService>();
         services.AddSingleton<SiteLearning.SiteLearningService>();
+        services.AddSingleton<ModelVersionService>();
         return services;
     }
 

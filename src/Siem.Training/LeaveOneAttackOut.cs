@@ -26,7 +26,8 @@ public static class LeaveOneAttackOut
 
     /// <summary>Trains one model per attack type, without it, and scores the left-out records and held-out normal traffic.</summary>
     public static IReadOnlyList<FoldScores> CollectFolds(
-        TrainerSettings trainer, FeatureEncoding encoding, List<ConnectionRecord> train, List<ConnectionRecord> holdOut, int seed, TextWriter log)
+        TrainerSettings trainer, FeatureEncoding encoding, List<ConnectionRecord> train, List<ConnectionRecord> holdOut, int seed, TextWriter log,
+        CancellationToken cancellationToken = default)
     {
         var normals = holdOut.Where(r => r.Label == KddLabels.Normal).Take(MaxNormalSample).ToArray();
         var attacks = train.Concat(holdOut).Where(r => r.Label != KddLabels.Normal).GroupBy(r => r.Label!).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
@@ -34,7 +35,7 @@ public static class LeaveOneAttackOut
         var clock = Stopwatch.StartNew();
         foreach (var attack in attacks)
         {
-            var model = MlNetModel.Train(trainer, encoding, train.Where(r => r.Label != attack.Key), seed);
+            var model = MlNetModel.Train(trainer, encoding, train.Where(r => r.Label != attack.Key), seed, cancellationToken: cancellationToken);
             var leftOut = Sample(attack.ToArray(), MaxLeftOutSample, seed);
             folds.Add(new FoldScores(attack.Key, model.Labels,
                 WithoutClass(model.Score(leftOut), model.Labels, attack.Key),

@@ -38,8 +38,9 @@ public sealed class MlNetModel
 
     /// <param name="site">Labelled records of the site's own traffic, each weighing <paramref name="siteWeight"/> KDD records.</param>
     public static MlNetModel Train(TrainerSettings settings, FeatureEncoding encoding, IEnumerable<ConnectionRecord> records, int seed,
-        IEnumerable<ConnectionRecord>? site = null, double siteWeight = 1)
+        IEnumerable<ConnectionRecord>? site = null, double siteWeight = 1, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed);
         var encoder = new FeatureEncoder(encoding);
         var rows = BuildRows(settings, encoder, records);
@@ -59,6 +60,8 @@ public sealed class MlNetModel
             .Transform(data);
 
         var model = CreateTrainer(ml, settings, seed).Fit(keyed);
+        // ML.NET's own cancellation is in Microsoft.ML.Experimental (not served here): a cancelled run stops after this fit (~11 s for the shipped trainer).
+        cancellationToken.ThrowIfCancellationRequested();
 
         var featuresOnly = SchemaDefinition.Create(typeof(FeatureRow));
         featuresOnly[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, encoder.Length);

@@ -19,6 +19,7 @@ public static class ModelTrainer
         var clock = Stopwatch.StartNew();
         log.WriteLine($"reading {options.DataPath}");
         var set = LabelledSet.Load(options.DataPath);
+        options.Cancellation.ThrowIfCancellationRequested();
         var (train, holdOut) = set.Split(options.HoldOutFraction, options.Seed);
         log.WriteLine($"  {set.Records.Count:N0} labelled records ({set.Rejected:N0} rejected); train {train.Count:N0}, held out {holdOut.Count:N0} [{clock.Elapsed.TotalSeconds:F1}s]");
         var (siteTrain, siteHoldOut, siteFiles) = LoadSite(options, log);
@@ -38,7 +39,7 @@ public static class ModelTrainer
 
             if (options.LeaveOneAttackOut)
             {
-                folds[candidate.Name] = LeaveOneAttackOut.CollectFolds(candidate, encoding, train, holdOut, options.Seed, log);
+                folds[candidate.Name] = LeaveOneAttackOut.CollectFolds(candidate, encoding, train, holdOut, options.Seed, log, options.Cancellation);
                 var shares = MlNetModel.CategoryShares(candidate, encoding, train);
                 var tried = PolicySearch.Run(candidate.Name, folds[candidate.Name], shares);
                 policyTrials.AddRange(tried);
@@ -55,9 +56,10 @@ public static class ModelTrainer
 
         log.WriteLine($"training {trainer.Name} on {train.Count:N0} records" + (siteTrain.Count > 0 ? $" and {siteTrain.Count:N0} site records (weight {options.SiteWeight})" : ""));
         var trainClock = Stopwatch.StartNew();
-        var model = MlNetModel.Train(trainer, encoding, train, options.Seed, siteTrain, options.SiteWeight);
+        var model = MlNetModel.Train(trainer, encoding, train, options.Seed, siteTrain, options.SiteWeight, options.Cancellation);
         log.WriteLine($"  trained in {trainClock.Elapsed.TotalSeconds:F1}s");
 
+        options.Cancellation.ThrowIfCancellationRequested();
         // Calibration is fitted on one half of the held-out split and judged on the other.
         var (calibrationFold, checkFold) = Halves(holdOut, options.Seed);
         var argMax = DecisionPolicy.ArgMax with { CategoryPriorWeights = priorWeights, ContentRules = contentRules };

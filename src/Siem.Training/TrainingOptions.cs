@@ -42,6 +42,9 @@ public sealed record TrainingOptions
     /// <summary>Content rules when no leave-one-attack-out search runs.</summary>
     public bool ContentRules { get; init; } = true;
 
+    /// <summary>Stops training between steps and inside ML.NET's trainers (an in-app retrain the admin cancels).</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Report records flagged unknown that the model calls normal as their likeliest attack.</summary>
     public bool UnknownIsAttack { get; init; } = true;
 

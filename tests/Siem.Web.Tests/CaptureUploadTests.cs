@@ -162,7 +162,7 @@ public sealed class CaptureUploadTests
 
         await using var app = new SiemAppFactory();
         var client = app.ApiClient();
-        var threshold = app.Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card.Decision.UnknownConfidenceThreshold;
+        var threshold = app.Services.GetRequiredService<Siem.Store.Models.ActiveModel>().Classifier.Card.Decision.UnknownConfidenceThreshold;
 
         var job = await client.UploadAndWaitAsync("loopback.pcap", Pcap(capture), "application/vnd.tcpdump.pcap");
         var events = (await client.GetFromJsonAsync<Siem.Store.Events.Page<Siem.Store.Events.EventView>>("/api/events?pageSize=500", ApiHelpers.Json))!.Items;

@@ -18,6 +18,9 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
 
     public string DataDir => _data.Path;
 
+    /// <summary>More settings for this app (set before its first client is created).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Siem:DataDir", _data.Path);
@@ -27,6 +30,10 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Siem:Ingest:BatchSize", "256");
         builder.UseSetting("DetailedErrors", "true"); // circuit exceptions reach the browser console the browser tests print
         builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient ApiClient(string key = AdminKey)

@@ -24,6 +24,19 @@ public sealed record EvaluationReport
 
     public long UnknownFlagged { get; init; }
     public long Unscored { get; init; }
+
+    /// <summary>Share of attack records (every category but normal) not called normal: what the activation guardrail compares.</summary>
+    public double AttackRecall()
+    {
+        long attacks = 0, missed = 0;
+        for (var actual = 1; actual < CategoryConfusion.Length; actual++)
+        {
+            attacks += CategoryConfusion[actual].Sum();
+            missed += CategoryConfusion[actual][0];
+        }
+
+        return attacks == 0 ? 0 : (double)(attacks - missed) / attacks;
+    }
 }
 
 public sealed record ClassMetrics(string Label, long Support, long Predicted, double Precision, double Recall, double F1);

@@ -11,14 +11,19 @@ public sealed record EventSearchRequest(string? Query, long? FromMs = null, long
 public sealed record ClassScore(string Label, float Score);
 
 /// <summary>One event with its 41 features by name and the current model's three likeliest classes.</summary>
-public sealed record EventDetail(EventView Event, IReadOnlyList<KeyValuePair<string, string>> Features, IReadOnlyList<ClassScore> TopClasses);
+/// <param name="MadeBy">The model version that made the verdict (null for events stored before versions were kept).</param>
+/// <param name="ScoredBy">The version that scored <paramref name="TopClasses"/> now (the active one).</param>
+public sealed record EventDetail(EventView Event, IReadOnlyList<KeyValuePair<string, string>> Features, IReadOnlyList<ClassScore> TopClasses,
+    ModelVersionRef? MadeBy = null, ModelVersionRef? ScoredBy = null);
+
+public sealed record ModelVersionRef(int Id, string Name);
 
 /// <summary>
 /// Every read of events, for the explorer page and <c>/api/events</c> alike: search with a page of results,
 /// the histogram of matches, one event's detail, and the CSV export. A query that does not parse is an
 /// <see cref="EventQueryException"/> saying what and where.
 /// </summary>
-public sealed class EventService(IDbContextFactory<SiemDbContext> databases, OnnxClassifier classifier)
+public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Models.ActiveModel models)
 {
     public async Task<Page<EventView>> SearchAsync(EventSearchRequest request, CancellationToken cancellationToken = default)
     {
@@ -67,8 +72,13 @@ public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Onn
 
         var view = await db.Events.AsNoTracking().Where(e => e.Id == id).ToViews().SingleAsync(cancellationToken);
         var features = KddFeatures.Names.Zip(stored.Connection.FeatureTexts(), (name, value) => new KeyValuePair<string, string>(name, value)).ToList();
+        var model = models.Current;
+        var classifier = model.Classifier;
         var top = classifier.Classify(stored.Connection).Top(3).Select(t => new ClassScore(classifier.Labels[t.Index], t.Score)).ToList();
-        return new EventDetail(view, features, top);
+        var versions = await db.ModelVersions.AsNoTracking()
+            .Where(v => v.Id == model.VersionId || v.Id == stored.ModelVersion)
+            .ToDictionaryAsync(v => v.Id, v => new ModelVersionRef(v.Id, v.Name), cancellationToken);
+        return new EventDetail(view, features, top, stored.ModelVersion is { } made ? versions.GetValueOrDefault(made) : null, versions.GetValueOrDefault(model.VersionId));
     }
 
     /// <summary>Writes every match, oldest first, as CSV to <paramref name="body"/> (streamed).</summary>

@@ -92,7 +92,7 @@ public sealed class EventWriter : IDisposable
     {
         var featureColumns = KddFeatures.All.Select(f => f.Name);
         var metadataColumns = MetadataProperties.Select(p => p == nameof(ConnectionRecord.Label) ? "actual_label" : EventTable.ColumnOf(p));
-        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed", "rule"];
+        string[] fixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed", "rule", "model_version"];
         var columns = fixedColumns.Concat(featureColumns).Concat(metadataColumns).ToArray();
         return $"INSERT OR IGNORE INTO {EventTable.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
     }
@@ -122,7 +122,7 @@ public sealed class EventWriter : IDisposable
 
     /// <param name="rejectedSoFar">Rejections the job already has, so only the first N are kept.</param>
     /// <param name="recordTimes">Use a record's own timestamp when it has one; false stamps every record with <paramref name="ingestTimeMs"/> (a replay).</param>
-    public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long ingestTimeMs, long rejectedSoFar, bool recordTimes = true)
+    public BatchOutcome Write(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, int modelVersion, long ingestTimeMs, long rejectedSoFar, bool recordTimes = true)
     {
         using var transaction = _connection.BeginTransaction();
         foreach (var command in _commands)
@@ -151,7 +151,7 @@ public sealed class EventWriter : IDisposable
             var prediction = predictions[next++];
             var timeMs = recordTimes && record.Timestamp is { } own ? own.ToUnixTimeMilliseconds() : ingestTimeMs;
             var suppressedBy = prediction.IsAlert && rules.Count > 0 ? ExceptionRule.FirstMatch(rules, prediction.Verdict, record, nowUtc) : null;
-            if (InsertEvent(jobId, line.LineNumber, timeMs, record, prediction, suppressedBy is not null))
+            if (InsertEvent(jobId, line.LineNumber, timeMs, record, prediction, suppressedBy is not null, modelVersion))
             {
                 tally.Add(record, prediction, timeMs, suppressedBy?.Id); // else already stored by an earlier run of this job: counted then, not again
             }
@@ -277,7 +277,7 @@ public sealed class EventWriter : IDisposable
     }
 
     /// <summary>Inserts one event; false when (job, line) was already stored.</summary>
-    private bool InsertEvent(long jobId, long line, long timeMs, ConnectionRecord record, Prediction prediction, bool suppressed)
+    private bool InsertEvent(long jobId, long line, long timeMs, ConnectionRecord record, Prediction prediction, bool suppressed, int modelVersion)
     {
         BindInt64(1, jobId);
         BindInt64(2, line);
@@ -290,7 +290,16 @@ public sealed class EventWriter : IDisposable
         BindName(9, prediction.Unknown ? prediction.ClosestLabel : null);
         BindInt64(10, suppressed ? 1 : 0);
         BindName(11, prediction.Rule);
-        var index = 12;
+        if (modelVersion > 0)
+        {
+            BindInt64(12, modelVersion);
+        }
+        else
+        {
+            BindNull(12); // not registered (a writer used outside the app)
+        }
+
+        var index = 13;
         record.CopyNumericFeaturesTo(_numeric);
         var n = 0;
         foreach (var feature in KddFeatures.All)

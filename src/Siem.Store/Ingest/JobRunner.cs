@@ -21,7 +21,7 @@ namespace Siem.Store.Ingest;
 public sealed class JobRunner(
     IServiceScopeFactory scopes,
     JobQueue queue,
-    OnnxClassifier classifier,
+    Models.ActiveModel models,
     SqliteSetup sqlite,
     LiveNotifier live,
     IncidentCorrelator correlator,
@@ -138,7 +138,8 @@ public sealed class JobRunner(
         var writing = new Stopwatch();
         var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
         var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
-        await ClassificationPipeline.RunAsync(lines, classifier, async batch =>
+        var model = models.Current; // one version for the whole job
+        await ClassificationPipeline.RunAsync(lines, model.Classifier, async batch =>
         {
             if (pace is not null)
             {
@@ -146,7 +147,7 @@ public sealed class JobRunner(
             }
 
             writing.Start();
-            var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
+            var outcome = writer.Write(job.Id, batch.Lines, batch.Predictions, model.VersionId, time.GetUtcNow().ToUnixTimeMilliseconds(), job.Rejected, recordTimes: pace is null);
             writing.Stop();
             Apply(job, outcome);
             live.PublishCounts(batch.Predictions.Select(p => (p.Verdict, p.Category.ToName(), 1L)));

@@ -15,7 +15,7 @@ public abstract record JobActionResult
 }
 
 /// <summary>Ingest jobs for the Upload, Jobs and Model pages and the jobs API: lists, one job with its rejections, evaluation, pause/resume, cancel.</summary>
-public sealed class JobService(IDbContextFactory<SiemDbContext> databases, JobQueue queue, OnnxClassifier classifier, TimeProvider time)
+public sealed class JobService(IDbContextFactory<SiemDbContext> databases, JobQueue queue, Models.ActiveModel models, TimeProvider time)
 {
     public async Task<IReadOnlyList<JobView>> RecentAsync(int count, CancellationToken cancellationToken = default)
     {
@@ -50,7 +50,7 @@ public sealed class JobService(IDbContextFactory<SiemDbContext> databases, JobQu
     public async Task<EvaluationReport?> EvaluateAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await UploadEvaluation.LoadAsync(db, id, classifier.Labels, cancellationToken);
+        return await UploadEvaluation.LoadAsync(db, id, models.Classifier.Labels, cancellationToken);
     }
 
     /// <summary>Pauses or resumes a replay (a job uploaded with a replay rate).</summary>

@@ -13,11 +13,12 @@ using Siem.Store.Persistence;
 namespace Siem.Store.Ingest;
 
 /// <summary>Classified records of one streaming request, numbered in their source's stream job, waiting to be stored.</summary>
-public sealed class StreamBatch(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, long arrivalMs)
+public sealed class StreamBatch(long jobId, IReadOnlyList<ParsedLine> lines, IReadOnlyList<Prediction> predictions, int modelVersion, long arrivalMs)
 {
     public long JobId { get; } = jobId;
     public IReadOnlyList<ParsedLine> Lines { get; } = lines;
     public IReadOnlyList<Prediction> Predictions { get; } = predictions;
+    public int ModelVersion { get; } = modelVersion;
     public long ArrivalMs { get; } = arrivalMs;
     public TaskCompletionSource<BatchOutcome> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
@@ -192,7 +193,7 @@ public sealed class StreamBatchWriter(
 
             try
             {
-                var outcome = writer.Write(batch.JobId, batch.Lines, batch.Predictions, batch.ArrivalMs, rejectedSoFar: long.MaxValue / 2);
+                var outcome = writer.Write(batch.JobId, batch.Lines, batch.Predictions, batch.ModelVersion, batch.ArrivalMs, rejectedSoFar: long.MaxValue / 2);
                 live.PublishCounts(batch.Predictions.Select(p => (p.Verdict, p.Category.ToName(), 1L)));
                 if (outcome.Alerts > 0)
                 {

@@ -18,7 +18,7 @@ public sealed record StreamOutcome(long Accepted, long Rejected, IReadOnlyList<R
 /// queued for the single writer; the outcome is known once every queued batch is committed. When the queue
 /// stays full, the request stops at the first body line not taken, so the sender can resume exactly there.
 /// </summary>
-public sealed class StreamSession(StreamIngest ingest, StreamSource source, OnnxClassifier classifier, TimeProvider time, int batchSize)
+public sealed class StreamSession(StreamIngest ingest, StreamSource source, Models.LoadedModel model, TimeProvider time, int batchSize)
 {
     public const int ReportedRejections = 100;
 
@@ -83,8 +83,8 @@ public sealed class StreamSession(StreamIngest ingest, StreamSource source, Onnx
 
         var first = source.Reserve(_batch.Count);
         var numbered = _batch.Select((l, i) => ParsedLine.Ok(first + i, l.Record!)).ToList();
-        var predictions = classifier.Classify(_batch.Select(l => l.Record!).ToList());
-        var queued = new StreamBatch(source.JobId, numbered, predictions, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var predictions = model.Classifier.Classify(_batch.Select(l => l.Record!).ToList());
+        var queued = new StreamBatch(source.JobId, numbered, predictions, model.VersionId, time.GetUtcNow().ToUnixTimeMilliseconds());
         if (!await ingest.TryEnqueueAsync(queued, cancellationToken))
         {
             _resumeAt = _batchFirstBodyLine;

@@ -93,6 +93,9 @@ public sealed class SecurityEvent
 
     /// <summary>The content rule (beside the model) that made the verdict an attack where the model said normal; null when the model decided.</summary>
     public string? Rule { get; set; }
+
+    /// <summary>The <see cref="ModelVersion"/> that made the verdict; null for events stored before versions were kept.</summary>
+    public int? ModelVersion { get; set; }
 }
 
 /// <summary>
@@ -279,4 +282,37 @@ public sealed class SiteFeedback
     /// <summary>Records it covered when it was added.</summary>
     public long Records { get; set; }
     public string? Note { get; set; }
+}
+
+public enum ModelVersionKind
+{
+    Shipped,
+    Retrained,
+    Uploaded,
+}
+
+/// <summary>
+/// A model the app can classify with: the shipped one, one retrained on the site's traffic, or one an admin
+/// uploaded. Exactly one is active; activations are audited (<see cref="AuditEntry"/>, entity "model").
+/// </summary>
+public sealed class ModelVersion
+{
+    public int Id { get; set; }
+    public ModelVersionKind Kind { get; set; }
+    public required string Name { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public required string CreatedBy { get; set; }
+
+    /// <summary>What it was made from, in words ("KDD 10 % + site set of 1,234 records, weight 10").</summary>
+    public required string Source { get; set; }
+
+    /// <summary>The model card; relative paths are under the data folder (retrained and uploaded models live there).</summary>
+    public required string CardPath { get; set; }
+
+    /// <summary>SHA-256 of the ONNX file: the shipped model is registered again when an upgrade ships a new one.</summary>
+    public required string Sha256 { get; set; }
+
+    public bool IsActive { get; set; }
+    public DateTime? ActivatedUtc { get; set; }
+    public string? ActivatedBy { get; set; }
 }

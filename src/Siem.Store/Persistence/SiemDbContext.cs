@@ -19,6 +19,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<PendingAlertGroup> PendingAlertGroups => Set<PendingAlertGroup>();
     public DbSet<AlertException> Exceptions => Set<AlertException>();
     public DbSet<SiteFeedback> SiteFeedback => Set<SiteFeedback>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
 
     /// <summary>Every time is stored in UTC; reading it back says so (DateTimeKind.Utc), so the API writes "Z" everywhere.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Siem.Detection.Model;
 using Siem.Domain.Records;
+using Siem.Store.Models;
 using Siem.Store.Persistence;
 
 namespace Siem.Web.Hosting;
@@ -44,13 +44,16 @@ public static class HealthEndpoints
         }
     }
 
-    private sealed class ModelHealthCheck(OnnxClassifier classifier) : IHealthCheck
+    private sealed class ModelHealthCheck(ActiveModel models) : IHealthCheck
     {
         private static readonly ConnectionRecord Probe = ConnectionRecord.FromFeatures("tcp", "http", "SF", new double[KddFeatures.NumericCount]);
 
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(classifier.Classify(Probe).Scores.Length == classifier.Labels.Count
-                ? HealthCheckResult.Healthy($"model {classifier.Card.Name} classifies")
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var (version, classifier) = models.Current;
+            return Task.FromResult(classifier.Classify(Probe).Scores.Length == classifier.Labels.Count
+                ? HealthCheckResult.Healthy($"model version {version} ({classifier.Card.Name}) classifies")
                 : HealthCheckResult.Unhealthy("the model gave no scores"));
+        }
     }
 }

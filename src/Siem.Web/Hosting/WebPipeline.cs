@@ -13,6 +13,7 @@ using Siem.Web.Identity;
 using Siem.Web.Incidents;
 using Siem.Web.Ingest;
 using Siem.Web.Live;
+using Siem.Web.Models;
 using Siem.Web.SiteLearning;
 using Siem.Web.Stats;
 
@@ -55,6 +56,7 @@ public static class WebPipeline
         api.MapAdminEndpoints();
         api.MapExceptionEndpoints();
         api.MapSiteLearningEndpoints();
+        api.MapModelEndpoints();
 
         app.MapHub<LiveHub>(LiveHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -35,6 +35,8 @@ public static class WebServiceRegistration
         var settings = services.AddSiemStore(builder.Configuration, builder.Environment.ContentRootPath);
         AddIdentity(services);
         services.AddHostedService<LiveHubBridge>();
+        services.AddSingleton<Models.RetrainService>();
+        services.AddSingleton<Models.ModelUploadService>();
 
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

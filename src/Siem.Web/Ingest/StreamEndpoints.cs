@@ -6,6 +6,7 @@ using Siem.Detection.Reading;
 using Siem.Store;
 using Siem.Store.Identity;
 using Siem.Store.Ingest;
+using Siem.Store.Models;
 using Siem.Web.Hosting;
 using Siem.Web.Identity;
 
@@ -27,7 +28,7 @@ public static class StreamEndpoints
             .Produces<IngestSummary>()
             .Produces<IngestSummary>(StatusCodes.Status429TooManyRequests);
 
-    private static async Task<IResult> IngestAsync(HttpContext context, StreamIngest ingest, OnnxClassifier classifier, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext context, StreamIngest ingest, ActiveModel models, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
     {
         // Each stream holds a reader thread while its sender is slow: past the cap, answer at once instead.
         if (!ingest.TryEnterStream())
@@ -39,7 +40,7 @@ public static class StreamEndpoints
 
         try
         {
-            return await IngestAdmittedAsync(context, ingest, classifier, time, options, cancellationToken);
+            return await IngestAdmittedAsync(context, ingest, models, time, options, cancellationToken);
         }
         finally
         {
@@ -47,7 +48,7 @@ public static class StreamEndpoints
         }
     }
 
-    private static async Task<IResult> IngestAdmittedAsync(HttpContext context, StreamIngest ingest, OnnxClassifier classifier, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAdmittedAsync(HttpContext context, StreamIngest ingest, ActiveModel models, TimeProvider time, IOptions<SiemOptions> options, CancellationToken cancellationToken)
     {
         var source = await ingest.SourceAsync(context.User.Identity?.Name ?? "unknown", cancellationToken);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -60,7 +61,7 @@ public static class StreamEndpoints
         var ndjson = context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
         var reading = KddReaderOptions.Default with { Decompression = options.Value.Ingest.DecompressionLimit };
         var lines = ndjson ? NdjsonReader.Read(context.Request.Body, reading) : KddCsvReader.Read(context.Request.Body, reading);
-        var session = new StreamSession(ingest, source, classifier, time, options.Value.Ingest.StreamBatchSize);
+        var session = new StreamSession(ingest, source, models.Current, time, options.Value.Ingest.StreamBatchSize);
         StreamOutcome outcome;
         try
         {

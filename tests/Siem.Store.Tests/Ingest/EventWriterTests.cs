@@ -52,7 +52,7 @@ public sealed class EventWriterTests : IDisposable
         BatchOutcome outcome;
         using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
-            outcome = writer.Write(1, lines, predictions, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
+            outcome = writer.Write(1, lines, predictions, modelVersion: 1, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
         }
 
         Assert.Equal(40, outcome.Classified);
@@ -87,8 +87,8 @@ public sealed class EventWriterTests : IDisposable
         BatchOutcome again;
         using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
-            writer.Write(1, lines, predictions, 0, 0);
-            again = writer.Write(1, lines, predictions, 0, 0);
+            writer.Write(1, lines, predictions, 1, 0, 0);
+            again = writer.Write(1, lines, predictions, 1, 0, 0);
         }
 
         using var db = NewDb();

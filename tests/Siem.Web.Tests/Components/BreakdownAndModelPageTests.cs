@@ -43,14 +43,14 @@ public sealed class BreakdownAndModelPageTests : ComponentTestContext
         var cut = Render<Siem.Web.Components.Pages.Model>();
 
         cut.WaitForAssertion(() => Assert.Contains("No labelled uploads yet", cut.Find("[data-testid=upload-evaluation]").TextContent));
-        var card = Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card;
+        var card = Services.GetRequiredService<Siem.Store.Models.ActiveModel>().Classifier.Card;
         Assert.Contains(card.Metrics!.HeldOut!.Accuracy.ToString("P3"), cut.Find("[data-testid=accuracy]").TextContent);
     }
 
     [Fact]
     public void Model_page_shows_the_decision_policy_its_trials_and_the_empty_site_set()
     {
-        var card = Services.GetRequiredService<Siem.Detection.Model.OnnxClassifier>().Card;
+        var card = Services.GetRequiredService<Siem.Store.Models.ActiveModel>().Classifier.Card;
 
         var cut = Render<Siem.Web.Components.Pages.Model>();
 

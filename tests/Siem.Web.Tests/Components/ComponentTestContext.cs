@@ -30,7 +30,11 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<JobQueue>();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SiemOptions()));
         Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgery());
-        Services.AddSingleton(_ => Siem.Detection.Model.OnnxClassifier.Load(RepositoryPaths.ShippedCard)); // the real model, loaded only by pages that use it
+        Services.AddSingleton(_ => new Siem.Store.Models.ActiveModel(Siem.Detection.Model.OnnxClassifier.Load(RepositoryPaths.ShippedCard), RepositoryPaths.ShippedCard)); // the real model, loaded only by pages that use it
+        Services.AddSingleton(new DataFolder(_data.Path));
+        Services.AddLogging();
+        Services.AddSingleton<Siem.Web.Models.RetrainService>();
+        Services.AddSingleton<Siem.Web.Models.ModelUploadService>();
         // Identity on the same file, for the admin page (users, roles, API keys).
         Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
         Services.AddIdentityCore<SiemUser>(o => o.Password.RequiredLength = 12)

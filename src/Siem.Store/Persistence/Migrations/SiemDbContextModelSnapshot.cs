@@ -526,6 +526,64 @@ namespace Siem.Store.Persistence.Migrations
                     b.ToTable("job_verdict_counts", (string)null);
                 });
 
+            modelBuilder.Entity("Siem.Store.Persistence.ModelVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActivatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ActivatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CardPath")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IsActive")
+                        .IsUnique()
+                        .HasFilter("\"IsActive\"");
+
+                    b.ToTable("model_versions", (string)null);
+                });
+
             modelBuilder.Entity("Siem.Store.Persistence.PendingAlertGroup", b =>
                 {
                     b.Property<long>("Id")
@@ -633,6 +691,10 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<long>("Line")
                         .HasColumnType("INTEGER")
                         .HasColumnName("line");
+
+                    b.Property<int?>("ModelVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("model_version");
 
                     b.Property<string>("Rule")
                         .HasColumnType("TEXT")
