@@ -55,6 +55,21 @@ public sealed class RequiresProgramsFactAttribute : Xunit.FactAttribute
         }
     }
 
+    /// <summary>The test also needs the real KDD training file (to retrain on): skipped, saying so, when it is absent.</summary>
+    public bool KddData
+    {
+        get => field;
+        set
+        {
+            field = value;
+            if (value && Skip is null && !File.Exists(RepositoryPaths.KddTrainingData))
+            {
+                Skip = $"Needs the real KDD training file, which is not in the repository: {RepositoryPaths.KddTrainingData} is absent " +
+                       "(set SIEM_TRAINING_DATA or place kddcup.data_10_percent.gz in ../shared/data).";
+            }
+        }
+    }
+
     /// <summary>The programs need root (tcpdump opening an interface): skipped, saying so, when the tests run unprivileged.</summary>
     public bool Privileged
     {
