@@ -203,7 +203,7 @@ public sealed class ModelVersionService(
         }
 
         return next.AttackRecall < now.AttackRecall - MaxAttackRecallLoss
-            ? $"Attack recall on the KDD held-out split would drop from {now.AttackRecall:P2} (version {current.Id}) to {next.AttackRecall:P2} (version {candidate.Id}), more than {MaxAttackRecallLoss:P0}"
+            ? $"Attack recall on the KDD held-out split would drop from {now.AttackRecall:P3} (version {current.Id}) to {next.AttackRecall:P3} (version {candidate.Id}), more than {MaxAttackRecallLoss:P0}"
             : null;
     }
 

@@ -42,7 +42,7 @@ public sealed class ModelVersionsPanelTests : ComponentTestContext
         Assert.Empty(cut.FindAll("[data-testid=activate-2]"));
         Assert.Empty(cut.FindAll("[data-testid=retrain]"));
         var recall = ModelCard.Load(RepositoryPaths.ShippedCard).Metrics!.HeldOut!.AttackRecall();
-        Assert.Contains(recall.ToString("P2"), cut.Find("[data-testid=model-version-2] [data-testid=attack-recall]").TextContent);
+        Assert.Contains(recall.ToString("P3"), cut.Find("[data-testid=model-version-2] [data-testid=attack-recall]").TextContent);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class ModelVersionsPanelTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Contains("Attack recall on the KDD held-out split would drop", cut.Find("[data-testid=model-message]").TextContent));
         Assert.Equal(same.Id, active.Current.VersionId);
         Assert.True(cut.Find("[data-testid=override-activate]").HasAttribute("disabled"));
-        cut.Find("#override-reason").Change("a trial on purpose");
+        cut.Find("#override-reason").Input("a trial on purpose");
         await cut.InvokeAsync(() => cut.Find("[data-testid=override-activate]").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(worse.Id, active.Current.VersionId));

@@ -19,8 +19,16 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("SIEM_SCREENSHOTS")
         ?? Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
 
+    private readonly string _files = Directory.CreateTempSubdirectory("siem-e2e-").FullName;
+
     public async Task InitializeAsync()
     {
+        // Retraining from the Model page: a small labelled fixture as the KDD data and a small trainer (seconds, not a minute).
+        var kdd = Path.Combine(_files, "kdd.csv");
+        File.WriteAllText(kdd, KddFixtures.LabelledCsv(normals: 200, floods: 200, smurfs: 60));
+        App.Settings["Siem:Training:DataPath"] = kdd;
+        App.Settings["Siem:Training:Iterations"] = "20";
+        App.Settings["Siem:Training:Leaves"] = "8";
         App.UseKestrel(0);
         App.StartServer();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -54,6 +62,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Just one part of a page (a panel), at full resolution.</summary>
+    public static Task ScreenshotAsync(ILocator part, string name) =>
+        part.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 
@@ -62,6 +74,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         Playwright.Dispose();
         await App.DisposeAsync();
+        Directory.Delete(_files, recursive: true);
     }
 }
 

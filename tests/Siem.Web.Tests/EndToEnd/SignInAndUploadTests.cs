@@ -112,10 +112,37 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("site-feedback")).ToContainTextAsync("Baseline upload");
         await BrowserFixture.ScreenshotAsync(page, "04-model-site-learning");
 
+        // Analysts see the versions but do not retrain or activate; an admin retrains on the baseline in the
+        // background, activates the new version and rolls back (the rest of the scenario expects the shipped model).
+        await Expect(page.GetByTestId("model-version-table")).ToContainTextAsync("shipped");
+        await Expect(page.GetByTestId("retrain")).ToHaveCountAsync(0);
+        var modelAdmin = await browser.NewPageAsync();
+        await SignInAsync(modelAdmin, SiemAppFactory.AdminEmail, SiemAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(modelAdmin, "/model");
+        await modelAdmin.GetByTestId("retrain").ClickAsync();
+        await Expect(modelAdmin.GetByTestId("retrain-status")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
+        await Expect(modelAdmin.GetByTestId("model-version-table").Locator("tbody tr")).ToHaveCountAsync(2);
+        await modelAdmin.GetByTestId("activate-2").ClickAsync();
+        // The baseline marked above holds the scenario's SYN flood: trained as normal, the new version misses floods
+        // and the guardrail refuses it; the admin overrides with a reason.
+        await Expect(modelAdmin.GetByTestId("model-message")).ToContainTextAsync("Attack recall on the KDD held-out split would drop");
+        await BrowserFixture.ScreenshotAsync(modelAdmin, "04-model-versions-guardrail");
+        await modelAdmin.Locator("#override-reason").FillAsync("demo: the flood was our own load test");
+        await modelAdmin.GetByTestId("override-activate").ClickAsync();
+        await Expect(modelAdmin.GetByTestId("model-message")).ToContainTextAsync("Version 2 is active");
+        await Expect(modelAdmin.GetByTestId("model-message")).ToContainTextAsync("Guardrail overridden");
+        await Expect(modelAdmin.GetByTestId("model-version-2")).ToContainTextAsync("Active");
+        await BrowserFixture.ScreenshotAsync(modelAdmin, "04-model-versions");
+        await BrowserFixture.ScreenshotAsync(modelAdmin.GetByTestId("model-versions"), "04-model-versions-panel");
+        await modelAdmin.GetByTestId("rollback").ClickAsync();
+        await Expect(modelAdmin.GetByTestId("model-version-1")).ToContainTextAsync("Active");
+        await modelAdmin.Context.CloseAsync();
+
         await BrowserFixture.GotoInteractiveAsync(page, "/events?q=" + Uri.EscapeDataString("label:neptune and flag:S0"));
         await Expect(page.GetByText("20 events")).ToBeVisibleAsync();
         await page.GetByTestId("events").Locator("tbody tr").First.ClickAsync();
         await Expect(page.GetByTestId("event-detail")).ToContainTextAsync("dst_host_srv_rerror_rate");
+        await Expect(page.GetByTestId("event-model-version")).ToContainTextAsync("model version 1");
         await BrowserFixture.ScreenshotAsync(page, "05-events-explorer");
 
         await BrowserFixture.GotoInteractiveAsync(page, "/incidents");
