@@ -69,6 +69,32 @@ public sealed class SiteLearningTests : IDisposable
     }
 
     [Fact]
+    public async Task Events_marked_in_the_explorer_join_the_set_as_they_were_when_marked()
+    {
+        var client = _app.ApiClient();
+        var floods = string.Concat(Enumerable.Range(0, 20).Select(i => ToCsvLine(SynFlood(i) with { Service = "http" }) + "\n"));
+        var normals = string.Concat(Enumerable.Range(0, 10).Select(i => ToCsvLine(NormalHttp(i)) + "\n"));
+        await client.UploadAndWaitAsync("health-checks.csv", floods + normals);
+
+        var marked = await client.PostAsJsonAsync("/api/site/events", new MarkEventsRequest("label:neptune and service:http", Note: "our health checker"));
+        var badQuery = await client.PostAsJsonAsync("/api/site/events", new MarkEventsRequest("label:"));
+        var noMatch = await client.PostAsJsonAsync("/api/site/events", new MarkEventsRequest("label:smurf"));
+        await client.UploadAndWaitAsync("more-health-checks.csv", floods); // matches too, but after the mark
+        var export = (await client.GetStringAsync("/api/site/training-set.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(HttpStatusCode.Created, marked.StatusCode);
+        var entry = (await marked.Content.ReadFromJsonAsync<SiteFeedbackView>(ApiHelpers.Json))!;
+        Assert.Equal((SiteFeedbackKind.Events, 20L, "label:neptune and service:http", "our health checker"), (entry.Kind, entry.Records, entry.Query, entry.Note));
+        Assert.Equal(HttpStatusCode.BadRequest, badQuery.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noMatch.StatusCode);
+        Assert.Contains("No events match", await noMatch.Content.ReadAsStringAsync());
+        Assert.Equal(20, export.Length);
+        Assert.All(export, line => Assert.EndsWith(",normal.", line));
+        await using var db = _app.CreateDb();
+        Assert.True(await db.Audit.AnyAsync(a => a.Action == "SiteEvents" && a.EntityId == entry.Id.ToString()));
+    }
+
+    [Fact]
     public async Task Viewers_read_the_set_but_cannot_change_it()
     {
         var admin = _app.ApiClient();

@@ -263,6 +263,9 @@ public enum SiteFeedbackKind
 
     /// <summary>An incident closed as a false positive: its events are normal site traffic.</summary>
     FalsePositive,
+
+    /// <summary>Events an analyst marked in the explorer: the matches of a query in a time range, as stored when marked.</summary>
+    Events,
 }
 
 /// <summary>
@@ -282,6 +285,13 @@ public sealed class SiteFeedback
     /// <summary>Records it covered when it was added.</summary>
     public long Records { get; set; }
     public string? Note { get; set; }
+
+    /// <summary>For <see cref="SiteFeedbackKind.Events"/>: the explorer query and range, and the last event id when marked (later matches are not included).</summary>
+    public string? Query { get; set; }
+
+    public long? FromMs { get; set; }
+    public long? ToMs { get; set; }
+    public long? UpToEventId { get; set; }
 }
 
 public enum ModelVersionKind

@@ -9,7 +9,14 @@ using Siem.Store.Persistence;
 namespace Siem.Store.SiteLearning;
 
 /// <summary>One entry of the site's labelled set, as listed.</summary>
-public sealed record SiteFeedbackView(long Id, SiteFeedbackKind Kind, long? JobId, long? IncidentId, string Label, string AddedBy, DateTimeOffset AddedUtc, long Records, string? Note);
+public sealed record SiteFeedbackView(long Id, SiteFeedbackKind Kind, long? JobId, long? IncidentId, string Label, string AddedBy, DateTimeOffset AddedUtc, long Records, string? Note)
+{
+    /// <summary>For events marked in the explorer: the query and range (Unix ms) they matched.</summary>
+    public string? Query { get; init; }
+
+    public long? FromMs { get; init; }
+    public long? ToMs { get; init; }
+}
 
 /// <summary>
 /// The site's labelled set: uploads an analyst marks as known normal traffic (baselines) and incidents closed
@@ -50,6 +57,39 @@ public sealed class SiteLearningService(IDbContextFactory<SiemDbContext> databas
         var now = time.GetUtcNow().UtcDateTime;
         var entry = Add(db, SiteFeedbackKind.Baseline, actor, records, note?.Trim(), now, jobId: jobId);
         Audit(db, entry, actor, now, $"Marked upload {jobId} ({job.FileName}) as known normal site traffic");
+        await db.SaveChangesAsync(cancellationToken);
+        return View(entry);
+    }
+
+    /// <summary>Most events one explorer mark may cover: a query that broad is more likely a mistake than a baseline (mark the upload instead).</summary>
+    public const long MaxMarkedEvents = 1_000_000;
+
+    /// <summary>
+    /// Marks the events matching an explorer query in a range as normal site traffic (those stored now: later matches are not
+    /// added). Refused for a bad query, no matches, or more than <see cref="MaxMarkedEvents"/>.
+    /// </summary>
+    public async Task<SiteFeedbackView> AddEventsAsync(string? query, long? fromMs, long? toMs, string actor, string? note, CancellationToken cancellationToken = default)
+    {
+        var predicate = EventQuery.Parse(query);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var matches = await EventSearch.FilterAsync(db, predicate, fromMs, toMs, cancellationToken);
+        var upTo = await matches.MaxAsync(e => (long?)e.Id, cancellationToken);
+        if (upTo is null)
+        {
+            throw new InvalidInputException("No events match that query and range: nothing to mark.");
+        }
+
+        var records = await matches.Take((int)MaxMarkedEvents + 1).LongCountAsync(cancellationToken);
+        if (records > MaxMarkedEvents)
+        {
+            throw new InvalidInputException($"More than {MaxMarkedEvents:N0} events match: narrow the query or range, or mark the upload as a baseline instead.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var entry = Add(db, SiteFeedbackKind.Events, actor, records, note?.Trim(), now);
+        (entry.Query, entry.FromMs, entry.ToMs, entry.UpToEventId) = (string.IsNullOrWhiteSpace(query) ? null : query.Trim(), fromMs, toMs, upTo);
+        await db.SaveChangesAsync(cancellationToken); // the entry's id for the audit
+        Audit(db, entry, actor, now, $"Marked {records:N0} events matching \"{entry.Query}\" as normal site traffic");
         await db.SaveChangesAsync(cancellationToken);
         return View(entry);
     }
@@ -119,6 +159,13 @@ public sealed class SiteLearningService(IDbContextFactory<SiemDbContext> databas
             return db.Events.AsNoTracking().Where(e => e.JobId == jobId).OrderBy(e => e.Line);
         }
 
+        if (entry.Kind == SiteFeedbackKind.Events)
+        {
+            var upTo = entry.UpToEventId ?? 0;
+            var matches = await EventSearch.FilterAsync(db, EventQuery.Parse(entry.Query), entry.FromMs, entry.ToMs, cancellationToken);
+            return matches.Where(e => e.Id <= upTo).OrderBy(e => e.Id);
+        }
+
         var incident = entry.IncidentId is { } id ? await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken) : null;
         return incident is null
             ? db.Events.Where(_ => false)
@@ -147,12 +194,22 @@ public sealed class SiteLearningService(IDbContextFactory<SiemDbContext> databas
         {
             AtUtc = now,
             Actor = actor,
-            Action = entry.Kind == SiteFeedbackKind.Baseline ? "SiteBaseline" : "SiteFalsePositive",
+            Action = entry.Kind switch
+            {
+                SiteFeedbackKind.Baseline => "SiteBaseline",
+                SiteFeedbackKind.Events => "SiteEvents",
+                _ => "SiteFalsePositive",
+            },
             EntityType = nameof(SiteFeedback),
             EntityId = (entry.JobId ?? entry.IncidentId ?? entry.Id).ToString(CultureInfo.InvariantCulture),
             Details = details,
         });
 
     private static SiteFeedbackView View(SiteFeedback f) =>
-        new(f.Id, f.Kind, f.JobId, f.IncidentId, f.Label, f.AddedBy, new DateTimeOffset(f.AddedUtc, TimeSpan.Zero), f.Records, f.Note);
+        new(f.Id, f.Kind, f.JobId, f.IncidentId, f.Label, f.AddedBy, new DateTimeOffset(f.AddedUtc, TimeSpan.Zero), f.Records, f.Note)
+        {
+            Query = f.Query,
+            FromMs = f.FromMs,
+            ToMs = f.ToMs,
+        };
 }

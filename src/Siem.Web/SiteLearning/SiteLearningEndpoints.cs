@@ -5,6 +5,9 @@ namespace Siem.Web.SiteLearning;
 
 public sealed record BaselineRequest(long JobId, string? Note = null);
 
+/// <summary>Events to mark as normal: an explorer query (as in <c>GET /api/events?q=</c>) and an optional range in Unix ms.</summary>
+public sealed record MarkEventsRequest(string? Query, long? From = null, long? To = null, string? Note = null);
+
 /// <summary>The site's labelled set through <see cref="SiteLearningService"/>, as the Model page uses it. Viewers read; Analysts and Admins add and remove.</summary>
 public static class SiteLearningEndpoints
 {
@@ -19,6 +22,13 @@ public static class SiteLearningEndpoints
                     : TypedResults.Problem($"No upload {request.JobId}.", statusCode: StatusCodes.Status404NotFound))
             .RequireAuthorization(SiemPolicies.Act)
             .WithSummary("Mark a completed upload as known normal site traffic (a baseline)");
+        site.MapPost("/events", async (MarkEventsRequest request, SiteLearningService service, HttpContext context, CancellationToken ct) =>
+            {
+                var added = await service.AddEventsAsync(request.Query, request.From, request.To, Actor(context), request.Note, ct);
+                return TypedResults.Created($"/api/site/feedback/{added.Id}", added);
+            })
+            .RequireAuthorization(SiemPolicies.Act)
+            .WithSummary("Mark the events matching an explorer query (and range) as normal site traffic: those stored now, at most 1,000,000");
         site.MapDelete("/feedback/{id:long}", async (long id, SiteLearningService service, HttpContext context, CancellationToken ct) =>
                 await service.RemoveAsync(id, Actor(context), ct) ? Results.NoContent() : TypedResults.Problem($"No site feedback {id}.", statusCode: StatusCodes.Status404NotFound))
             .RequireAuthorization(SiemPolicies.Act);

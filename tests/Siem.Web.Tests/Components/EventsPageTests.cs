@@ -80,4 +80,36 @@ public sealed class EventsPageTests : ComponentTestContext
         cut.Find("#query").Input("label:smurf");
         cut.WaitForAssertion(() => Assert.EndsWith("/api/events/export?q=label%3Asmurf", cut.Find("[data-testid=export]").GetAttribute("href")));
     }
+
+    [Fact]
+    public async Task An_analyst_marks_the_matches_as_normal_site_traffic_and_a_viewer_cannot()
+    {
+        await using (var db = Db())
+        {
+            db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
+            for (var i = 0; i < 5; i++)
+            {
+                db.Events.Add(new SecurityEvent { JobId = 1, Line = i + 1, TimeMs = i * 1000, Connection = SynFlood(i), Label = "neptune", Category = "dos", Confidence = 0.9f, IsAlert = true });
+            }
+
+            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 5, Alerts = 5 });
+            await db.SaveChangesAsync();
+        }
+
+        var viewer = Render<Siem.Web.Components.Pages.Events>();
+        viewer.WaitForAssertion(() => Assert.Contains("5 events", viewer.Markup));
+        Assert.Empty(viewer.FindAll("[data-testid=mark-normal]"));
+
+        Authorization.SetAuthorized("analyst@test").SetRoles(SiemRoles.Analyst).SetPolicies(SiemPolicies.Read, SiemPolicies.Act);
+        var cut = Render<Siem.Web.Components.Pages.Events>();
+        cut.WaitForAssertion(() => Assert.Contains("5 events", cut.Markup));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=mark-normal]").Click());
+        cut.Find("#mark-normal-note").Input("load balancer health checks");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=mark-normal-confirm]").Click());
+
+        cut.WaitForAssertion(() => Assert.Contains("5 events added", cut.Find("[data-testid=mark-normal-outcome]").TextContent));
+        await using var check = Db();
+        var entry = Assert.Single(check.SiteFeedback);
+        Assert.Equal((SiteFeedbackKind.Events, (string?)null, 5L, "load balancer health checks", "analyst@test"), (entry.Kind, entry.Query, entry.Records, entry.Note, entry.AddedBy));
+    }
 }

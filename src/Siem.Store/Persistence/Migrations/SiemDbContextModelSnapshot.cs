@@ -1001,6 +1001,9 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<DateTime>("AddedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FromMs")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("IncidentId")
                         .HasColumnType("INTEGER");
 
@@ -1021,7 +1024,17 @@ namespace Siem.Store.Persistence.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Query")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Records")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ToMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UpToEventId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
