@@ -61,7 +61,7 @@ public sealed class ReplayTests
 
         Assert.True(exit == 0, errors.ToString());
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.2), $"60 records at 200/s took only {clock.Elapsed.TotalSeconds:F2}s");
-        Assert.Contains("61 lines sent, 60 records accepted, 1 lines rejected by the server", errors.ToString());
+        Assert.Contains("61 of 61 lines acknowledged: 60 records accepted (0 of them found already stored after a retry), 1 lines rejected by the server", errors.ToString());
         Assert.Equal(60, await StreamedEventsAsync(app));
     }
 

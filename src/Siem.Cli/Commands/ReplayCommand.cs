@@ -15,7 +15,9 @@ internal static class ReplayCommand
         var loop = new Option<bool>("--loop") { Description = "Start again at the end of the file (until Ctrl+C)" };
         var batch = new Option<int>("--batch") { Description = "Records per request", DefaultValueFactory = _ => 500 };
         var parallel = new Option<int>("--parallel") { Description = "Requests in flight at once", DefaultValueFactory = _ => 2 };
-        var command = new Command("replay", "Stream a KDD file to a running server's ingest API, as live traffic") { file, url, key, rate, loop, batch, parallel };
+        var streamId = new Option<string?>("--stream-id") { Description = "Number the lines in this stream (default: a new one per run); a retried request stores nothing twice" };
+        var retryFor = new Option<int>("--retry-for") { Description = "Seconds to keep retrying while the server is unreachable or failing", DefaultValueFactory = _ => 300 };
+        var command = new Command("replay", "Stream a KDD file to a running server's ingest API, as live traffic") { file, url, key, rate, loop, batch, parallel, streamId, retryFor };
         command.SetAction((parse, cancel) => CliOptions.Guard(async () =>
         {
             var input = parse.GetValue(file)!;
@@ -35,11 +37,18 @@ internal static class ReplayCommand
             var replayer = new Replayer(http) { Progress = sent => progress.Report(sent) };
             try
             {
-                var result = await replayer.RunAsync(new ReplayOptions(input.FullName, parse.GetValue(rate), parse.GetValue(loop), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(parallel))), cancel);
+                var options = new ReplayOptions(input.FullName, parse.GetValue(rate), parse.GetValue(loop), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(parallel)))
+                {
+                    RetryFor = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(retryFor))),
+                };
+                options = parse.GetValue(streamId) is { Length: > 0 } id ? options with { StreamId = id } : options;
+                await Console.Error.WriteLineAsync($"stream {options.StreamId}");
+                var result = await replayer.RunAsync(options, cancel);
                 progress.Report(result.Sent, final: true);
                 await Console.Error.WriteLineAsync(
-                    $"{result.Sent:N0} lines sent, {result.Accepted:N0} records accepted, {result.Rejected:N0} lines rejected by the server, " +
-                    $"{result.Throttled:N0} times asked to slow down; {result.Sent / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0} lines/s");
+                    $"{result.Accepted + result.Rejected:N0} of {result.Sent:N0} lines acknowledged: {result.Accepted:N0} records accepted ({result.AlreadyStored:N0} of them found already stored after a retry), " +
+                    $"{result.Rejected:N0} lines rejected by the server; {result.Retries:N0} requests sent again after errors, {result.Throttled:N0} times asked to slow down; " +
+                    $"{result.Sent / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0} lines/s");
                 return CliOptions.ExitOk;
             }
             catch (Exception e) when (e is ReplayRefusedException or HttpRequestException)

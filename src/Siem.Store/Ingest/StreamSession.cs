@@ -4,12 +4,15 @@ using Siem.Detection.Reading;
 namespace Siem.Store.Ingest;
 
 /// <summary>What one streaming request achieved. Line numbers are those of the request body.</summary>
-/// <param name="Accepted">Records stored (committed) from this request.</param>
+/// <param name="Accepted">Records stored (committed) from this request, counting those a retry found already stored.</param>
 /// <param name="Rejected">Bad lines in this request.</param>
 /// <param name="Rejections">The first bad lines with their reasons.</param>
 /// <param name="ResumeAtLine">When the pipeline was saturated: the first body line not taken; send it again from there.</param>
 public sealed record StreamOutcome(long Accepted, long Rejected, IReadOnlyList<RejectionView> Rejections, long? ResumeAtLine)
 {
+    /// <summary>Of <see cref="Accepted"/>, records an earlier try of the same stream lines had already stored (not stored again).</summary>
+    public long AlreadyStored { get; init; }
+
     public bool Saturated => ResumeAtLine is not null;
 }
 
@@ -17,9 +20,13 @@ public sealed record StreamOutcome(long Accepted, long Rejected, IReadOnlyList<R
 /// One streaming request's records on their way to the store: cut into batches, classified in the request,
 /// queued for the single writer; the outcome is known once every queued batch is committed. When the queue
 /// stays full, the request stops at the first body line not taken, so the sender can resume exactly there.
+/// With <paramref name="firstLine"/> (the client's number for the body's first record line) lines are numbered by the
+/// client, so a retried request maps to the same (job, line) keys and nothing is stored twice; without it the
+/// server numbers them (a retry after a lost answer may then store records twice).
 /// </summary>
-public sealed class StreamSession(StreamIngest ingest, StreamSource source, Models.LoadedModel model, TimeProvider time, int batchSize)
+public sealed class StreamSession(StreamIngest ingest, StreamSource source, Models.LoadedModel model, TimeProvider time, int batchSize, long? firstLine = null)
 {
+    private long? _firstBodyLine;
     public const int ReportedRejections = 100;
 
     private readonly List<StreamBatch> _queued = [];
@@ -34,6 +41,7 @@ public sealed class StreamSession(StreamIngest ingest, StreamSource source, Mode
     {
         await foreach (var line in lines.WithCancellation(cancellationToken))
         {
+            _firstBodyLine ??= line.LineNumber;
             if (!line.IsValid)
             {
                 Reject(line);
@@ -81,8 +89,17 @@ public sealed class StreamSession(StreamIngest ingest, StreamSource source, Mode
             return true;
         }
 
-        var first = source.Reserve(_batch.Count);
-        var numbered = _batch.Select((l, i) => ParsedLine.Ok(first + i, l.Record!)).ToList();
+        List<ParsedLine> numbered;
+        if (firstLine is { } clientFirst)
+        {
+            numbered = [.. _batch.Select(l => ParsedLine.Ok(clientFirst + (l.LineNumber - _firstBodyLine!.Value), l.Record!))];
+        }
+        else
+        {
+            var first = source.Reserve(_batch.Count);
+            numbered = [.. _batch.Select((l, i) => ParsedLine.Ok(first + i, l.Record!))];
+        }
+
         var predictions = model.Classifier.Classify(_batch.Select(l => l.Record!).ToList());
         var queued = new StreamBatch(source.JobId, numbered, predictions, model.VersionId, time.GetUtcNow().ToUnixTimeMilliseconds());
         if (!await ingest.TryEnqueueAsync(queued, cancellationToken))
@@ -99,12 +116,14 @@ public sealed class StreamSession(StreamIngest ingest, StreamSource source, Mode
     /// <summary>The outcome once every queued batch is committed: an accepted record is never dropped.</summary>
     private async Task<StreamOutcome> CompleteAsync()
     {
-        long accepted = 0;
+        long accepted = 0, alreadyStored = 0;
         foreach (var queued in _queued)
         {
-            accepted += (await queued.Stored.Task).Classified;
+            var stored = await queued.Stored.Task;
+            accepted += stored.Lines;
+            alreadyStored += stored.Lines - stored.Classified; // queued batches hold good lines only
         }
 
-        return new StreamOutcome(accepted, _rejected, _rejections, _resumeAt);
+        return new StreamOutcome(accepted, _rejected, _rejections, _resumeAt) { AlreadyStored = alreadyStored };
     }
 }
