@@ -21,6 +21,16 @@ public sealed class SiemOptions
     public IngestOptions Ingest { get; set; } = new();
     public IncidentOptions Incidents { get; set; } = new();
     public ModelTrainingOptions Training { get; set; } = new();
+    public StoreOptions Store { get; set; } = new();
+}
+
+public sealed class StoreOptions
+{
+    /// <summary>
+    /// Acknowledged (default): what the app acknowledges is fsynced first and survives a power cut. Relaxed: it survives a
+    /// process crash only, and ingest is faster (README "Durability").
+    /// </summary>
+    public Persistence.StoreDurability Durability { get; set; } = Persistence.StoreDurability.Acknowledged;
 }
 
 /// <summary>In-app retraining and the evaluation of uploaded models (Model page, <c>/api/models</c>).</summary>

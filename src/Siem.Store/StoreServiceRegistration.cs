@@ -23,13 +23,13 @@ public static class StoreServiceRegistration
         var settings = configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();
 
         var folder = new DataFolder(Path.Combine(contentRoot, settings.DataDir));
-        var sqlite = new SqliteSetup(folder.Database);
+        var sqlite = new SqliteSetup(folder.Database, settings.Store.Durability);
         services.AddSingleton(folder);
         services.AddSingleton(sqlite);
         services.AddSingleton(TimeProvider.System);
         // Services create a context per operation from the factory (a Blazor circuit outlives a request);
         // Identity's stores use the scoped context.
-        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor()));
+        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor(sqlite)));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
 
         services.AddSingleton(_ => ActiveModel.LoadShipped(settings.ModelPath));

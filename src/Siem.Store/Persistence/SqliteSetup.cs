@@ -2,9 +2,24 @@ using Microsoft.Data.Sqlite;
 
 namespace Siem.Store.Persistence;
 
-/// <summary>The one SQLite file in the data folder, opened with WAL and synchronous=NORMAL.</summary>
-public sealed class SqliteSetup(string databasePath)
+/// <summary>What a commit promises before the app acknowledges it (a stream answer, an upload's 202, a job's progress).</summary>
+public enum StoreDurability
 {
+    /// <summary>
+    /// synchronous=FULL: every commit is fsynced before it returns, so what the app acknowledged survives a power cut
+    /// or an OS crash, not only a process crash (as Elasticsearch's <c>index.translog.durability: request</c>).
+    /// </summary>
+    Acknowledged,
+
+    /// <summary>synchronous=NORMAL: commits survive a process crash; the last ones before a power cut may be lost. Faster (README).</summary>
+    Relaxed,
+}
+
+/// <summary>The one SQLite file in the data folder, opened with WAL and the <see cref="StoreDurability"/> chosen.</summary>
+public sealed class SqliteSetup(string databasePath, StoreDurability durability = StoreDurability.Acknowledged)
+{
+    public StoreDurability Durability { get; } = durability;
+
     public string DatabasePath { get; } = databasePath;
 
     public string ConnectionString { get; } = new SqliteConnectionStringBuilder
@@ -25,24 +40,25 @@ public sealed class SqliteSetup(string databasePath)
         return connection;
     }
 
-    public static void Configure(SqliteConnection connection)
+    public void Configure(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        // WAL lets readers (pages, API) run while the single writer commits; NORMAL is durable at
-        // checkpoints and safe against corruption, and far faster than FULL for batched inserts.
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+        // WAL lets readers (pages, API) run while the single writer commits. FULL fsyncs the WAL at every commit;
+        // with one transaction per batch of thousands of records that is one fsync per batch (cost: README).
+        var synchronous = Durability == StoreDurability.Acknowledged ? "FULL" : "NORMAL";
+        command.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
         command.ExecuteNonQuery();
     }
 }
 
 /// <summary>Applies the pragmas to every connection EF opens.</summary>
-public sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+public sealed class SqlitePragmaInterceptor(SqliteSetup setup) : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
     {
         if (connection is SqliteConnection sqlite)
         {
-            SqliteSetup.Configure(sqlite);
+            setup.Configure(sqlite);
         }
     }
 
