@@ -62,6 +62,12 @@ public sealed class AdminOptions
 
     /// <summary>When empty, a strong password is generated at first start and logged once.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Recovery of a lost admin password: at start, <see cref="Email"/> gets <see cref="Password"/> (or a generated one, logged
+    /// once), is unlocked, enabled and made an Admin again. Remove the setting once signed in (README "Security").
+    /// </summary>
+    public bool ResetPassword { get; set; }
 }
 
 public sealed class BootstrapOptions

@@ -11,8 +11,11 @@ namespace Siem.Store;
 /// Runs before the background services: applies migrations, creates the roles, the first admin (password
 /// from configuration, or generated and logged once) and the bootstrap API key when configured.
 /// </summary>
-public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemOptions> options, ILogger<StoreInitializer> logger) : IHostedService
+public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemOptions> options, DataFolder folder, TimeProvider time, ILogger<StoreInitializer> logger) : IHostedService
 {
+    /// <summary>An upload file no job points at and not written for this long is left over from a crash mid-upload.</summary>
+    public static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -29,6 +32,7 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
             }
         }
 
+        await RemoveOrphanedUploadsAsync(db, cancellationToken);
         await EnsureAdminAsync(services.GetRequiredService<UserManager<SiemUser>>());
         await services.GetRequiredService<Models.ModelVersionService>().StartAsync(cancellationToken);
 
@@ -41,9 +45,40 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
         }
     }
 
+    /// <summary>
+    /// Deletes files in <c>uploads/</c> that no job points at (a crash while an upload was being received leaves one):
+    /// only those not written for <see cref="OrphanAge"/>, so an upload still arriving (another node) is left alone.
+    /// </summary>
+    private async Task RemoveOrphanedUploadsAsync(SiemDbContext db, CancellationToken cancellationToken)
+    {
+        var referenced = (await db.Jobs.Select(j => j.StoredPath).ToListAsync(cancellationToken)).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        var cutoff = time.GetUtcNow().UtcDateTime - OrphanAge;
+        long removed = 0, bytes = 0;
+        foreach (var file in new DirectoryInfo(folder.Uploads).EnumerateFiles())
+        {
+            if (!referenced.Contains(file.Name) && file.LastWriteTimeUtc < cutoff)
+            {
+                bytes += file.Length;
+                file.Delete();
+                removed++;
+            }
+        }
+
+        if (removed > 0)
+        {
+            logger.LogWarning("Removed {Files} upload files no job points at ({Bytes:N0} bytes), left over from uploads interrupted by a crash", removed, bytes);
+        }
+    }
+
     private async Task EnsureAdminAsync(UserManager<SiemUser> users)
     {
         var admin = options.Value.Admin;
+        if (admin.ResetPassword && await users.FindByEmailAsync(admin.Email) is { } existing)
+        {
+            await ResetAdminAsync(users, existing);
+            return;
+        }
+
         if ((await users.GetUsersInRoleAsync(SiemRoles.Admin)).Count > 0)
         {
             return;
@@ -72,6 +107,31 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
         {
             logger.LogInformation("Created the first admin {Email} with the configured password", admin.Email);
         }
+    }
+
+    private async Task ResetAdminAsync(UserManager<SiemUser> users, SiemUser user)
+    {
+        var admin = options.Value.Admin;
+        var generated = string.IsNullOrEmpty(admin.Password);
+        var password = generated ? GeneratePassword() : admin.Password!;
+        var result = await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), password);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Could not reset the admin's password: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+
+        user.Disabled = false;
+        await users.UpdateAsync(user);
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        if (!await users.IsInRoleAsync(user, SiemRoles.Admin))
+        {
+            await users.AddToRoleAsync(user, SiemRoles.Admin);
+        }
+
+        logger.LogWarning(
+            "\n==================== ADMIN PASSWORD RESET ====================\n  email:    {Email}\n  password: {Password}\n  Remove Siem__Admin__ResetPassword now: every start resets it again.\n==============================================================",
+            admin.Email, generated ? password : "(the configured Siem__Admin__Password)");
     }
 
     private static string GeneratePassword()

@@ -11,7 +11,12 @@ public sealed record JobView(long Id, string FileName, long SizeBytes, string St
 public static class JobViews
 {
     public static JobView From(IngestJob job, IReadOnlyList<RejectionView>? rejections = null) => new(
-        job.Id, job.FileName, job.SizeBytes, job.Status.ToString(), job.CreatedBy, job.CreatedUtc, job.StartedUtc, job.FinishedUtc,
+        job.Id, job.FileName, job.SizeBytes, job.Status.ToString(), job.CreatedBy, Utc(job.CreatedUtc), Utc(job.StartedUtc), Utc(job.FinishedUtc),
         job.Read, job.Classified, job.Rejected, job.Alerts, job.IncidentsCreated,
         job.LabelledRecords == 0 ? null : (double)job.LabelledCorrect / job.LabelledRecords, job.LabelledRecords, job.Error, rejections, job.ReplayRate, job.Paused);
+
+    // SQLite hands times back without a kind; they are stored in UTC, and the API says so ("Z") in lists as on create.
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
+
+    private static DateTime? Utc(DateTime? time) => time is { } t ? Utc(t) : null;
 }
