@@ -45,6 +45,27 @@ public static class AccountEndpoints
             return result.Succeeded ? Results.LocalRedirect(target) : failed;
         }).AllowAnonymous();
 
+        app.MapPost("/account/password", async ([FromForm] string currentPassword, [FromForm] string newPassword,
+            SignInManager<SiemUser> signIn, UserManager<SiemUser> users, HttpContext context) =>
+        {
+            if (await users.GetUserAsync(context.User) is not { } user)
+            {
+                return Results.LocalRedirect("/account/password?error=apikey");
+            }
+
+            var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
+            if (!result.Succeeded)
+            {
+                var wrong = result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch));
+                var reason = wrong ? "wrong" : string.Join(" ", result.Errors.Select(e => e.Description));
+                return Results.LocalRedirect($"/account/password?error={Uri.EscapeDataString(reason)}");
+            }
+
+            // The change renewed the security stamp (other sessions end); this one gets a fresh cookie.
+            await signIn.RefreshSignInAsync(user);
+            return Results.LocalRedirect("/account/password?done=true");
+        });
+
         app.MapPost("/account/logout", async (SignInManager<SiemUser> signIn, UserManager<SiemUser> users, HttpContext context) =>
         {
             // A new security stamp makes every cookie issued before it invalid: a copied cookie cannot be replayed after sign-out.

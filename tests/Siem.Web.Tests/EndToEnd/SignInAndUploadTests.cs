@@ -312,3 +312,34 @@ public sealed class ExceptionFromAnIncidentTests(BrowserFixture browser) : IClas
         await BrowserFixture.ScreenshotAsync(page, "14-exceptions");
     }
 }
+
+/// <summary>A user changes their own password from the app bar; the old one stops working, the new one signs in.</summary>
+public sealed class ChangeOwnPasswordTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [RequiresChromiumFact]
+    public async Task A_user_changes_their_password_and_signs_in_with_the_new_one()
+    {
+        await browser.App.ApiClient().PostAsJsonAsync("/api/admin/users", new Siem.Web.Identity.CreateUserRequest("changer@test.local", "First-Password-42", "Viewer"));
+        var page = await browser.NewPageAsync();
+        await SignInAndUploadTests.SignInAsync(page, "changer@test.local", "First-Password-42");
+
+        await page.GetByTestId("signed-in-user").ClickAsync();
+        await page.FillAsync("#current", "wrong-password-123");
+        await page.FillAsync("#new", "Second-Password-42");
+        await page.ClickAsync("#change-password");
+        await Expect(page.GetByTestId("password-error")).ToContainTextAsync("current password is wrong");
+        await page.FillAsync("#current", "First-Password-42");
+        await page.FillAsync("#new", "Second-Password-42");
+        await page.ClickAsync("#change-password");
+        await Expect(page.GetByTestId("password-changed")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "09-change-password");
+
+        var other = await browser.NewPageAsync();
+        await other.GotoAsync("/account/login");
+        await other.FillAsync("#email", "changer@test.local");
+        await other.FillAsync("#password", "First-Password-42");
+        await other.ClickAsync("#sign-in");
+        await Expect(other.GetByTestId("login-error")).ToBeVisibleAsync();
+        await SignInAndUploadTests.SignInAsync(other, "changer@test.local", "Second-Password-42");
+    }
+}
