@@ -117,4 +117,43 @@ public sealed class JobService(IDbContextFactory<SiemDbContext> databases, JobQu
         queue.CancelRunning(id);
         return new JobActionResult.Done(JobViews.From(job));
     }
+
+    /// <summary>
+    /// Queues a failed job again (a full disk or a busy store, since fixed): it goes on after its last committed line, so
+    /// nothing it stored is stored twice. Refused for a job that did not fail or whose file is gone.
+    /// </summary>
+    public async Task<JobActionResult> RetryAsync(long id, string actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
+        if (job is null)
+        {
+            return new JobActionResult.NotFound(id);
+        }
+
+        if (job.Status != JobStatus.Failed || job.IsStream)
+        {
+            return new JobActionResult.Conflict($"Job {id} is {job.Status}: only a failed upload can be retried.");
+        }
+
+        if (!File.Exists(job.StoredPath))
+        {
+            return new JobActionResult.Conflict($"Job {id}'s file is gone from the data folder: upload it again.");
+        }
+
+        var error = job.Error;
+        (job.Status, job.Error, job.FinishedUtc, job.CancelRequested) = (JobStatus.Queued, null, null, false);
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = time.GetUtcNow().UtcDateTime,
+            Actor = actor,
+            Action = "Retry",
+            EntityType = nameof(IngestJob),
+            EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Details = $"after line {job.CommittedLine}; it had failed: {error}",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        queue.Enqueue(id);
+        return new JobActionResult.Done(JobViews.From(job));
+    }
 }

@@ -30,6 +30,9 @@ public static class IngestEndpoints
             .WithSummary("How the model did on a labelled upload: accuracy, macro-F1, per class, 5-category confusion, KDD cost");
         jobs.MapPost("/{id:long}/cancel", async (long id, JobService service, HttpContext context, CancellationToken ct) =>
             ToResult(await service.RequestCancelAsync(id, context.User.Identity?.Name ?? "unknown", ct), accepted: true)).RequireAuthorization(SiemPolicies.Act);
+        jobs.MapPost("/{id:long}/retry", async (long id, JobService service, HttpContext context, CancellationToken ct) =>
+                ToResult(await service.RetryAsync(id, context.User.Identity?.Name ?? "unknown", ct), accepted: true)).RequireAuthorization(SiemPolicies.Act)
+            .WithSummary("Go on with a failed upload after its last committed line (nothing is stored twice)");
         jobs.MapPost("/{id:long}/pause", async (long id, JobService service, CancellationToken ct) =>
             ToResult(await service.SetPausedAsync(id, true, ct))).RequireAuthorization(SiemPolicies.Act);
         jobs.MapPost("/{id:long}/resume", async (long id, JobService service, CancellationToken ct) =>
