@@ -118,6 +118,9 @@ public sealed class IngestOptions
     /// <summary>Batches classified at once during ingest. One leaves the database writer (the bottleneck) a core.</summary>
     [Range(1, 64)]
     public int ClassificationParallelism { get; set; } = 1;
+
+    /// <summary>Keep an upload's file once its job completed or was cancelled (its events are stored; a failed job's file is always kept, for Retry).</summary>
+    public bool KeepUploadedFiles { get; set; }
 }
 
 public sealed class IncidentOptions

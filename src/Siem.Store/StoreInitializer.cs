@@ -46,12 +46,15 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
     }
 
     /// <summary>
-    /// Deletes files in <c>uploads/</c> that no job points at (a crash while an upload was being received leaves one):
+    /// Deletes files in <c>uploads/</c> that no unfinished job needs (a crash while an upload was being received leaves one,
+    /// as does a finished job's file that could not be deleted):
     /// only those not written for <see cref="OrphanAge"/>, so an upload still arriving (another node) is left alone.
     /// </summary>
     private async Task RemoveOrphanedUploadsAsync(SiemDbContext db, CancellationToken cancellationToken)
     {
-        var referenced = (await db.Jobs.Select(j => j.StoredPath).ToListAsync(cancellationToken)).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        var keepDone = options.Value.Ingest.KeepUploadedFiles;
+        var referenced = (await db.Jobs.Where(j => keepDone || (j.Status != JobStatus.Completed && j.Status != JobStatus.Cancelled))
+            .Select(j => j.StoredPath).ToListAsync(cancellationToken)).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
         var cutoff = time.GetUtcNow().UtcDateTime - OrphanAge;
         long removed = 0, bytes = 0;
         foreach (var file in new DirectoryInfo(folder.Uploads).EnumerateFiles())

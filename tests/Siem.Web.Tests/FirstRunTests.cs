@@ -37,10 +37,24 @@ public sealed class FirstRunTests
         Assert.True(await again.IsInRoleAsync(reset, SiemRoles.Admin));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_finished_uploads_file_is_deleted_unless_kept_by_setting(bool keep)
+    {
+        await using var app = new SiemAppFactory();
+        app.Settings["Siem:Ingest:KeepUploadedFiles"] = keep.ToString();
+        var job = await app.ApiClient().UploadAndWaitAsync("done.csv", LabelledCsv(2, 2, 2));
+
+        Assert.Equal("Completed", job.Status);
+        Assert.Equal(keep, Directory.GetFiles(Path.Combine(app.DataDir, "uploads")).Any(f => f.EndsWith("done.csv", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Upload_files_no_job_points_at_are_removed_at_start_unless_still_being_written()
     {
         await using var app = new SiemAppFactory();
+        app.Settings["Siem:Ingest:KeepUploadedFiles"] = "true";
         var job = await app.ApiClient().UploadAndWaitAsync("kept.csv", LabelledCsv(2, 2, 2));
         var uploads = Path.Combine(app.DataDir, "uploads");
         var orphan = Path.Combine(uploads, "20261201000000-deadbeef-partial.csv");

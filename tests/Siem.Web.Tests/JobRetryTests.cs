@@ -12,6 +12,7 @@ public sealed class JobRetryTests
     public async Task A_failed_upload_retried_goes_on_after_its_last_committed_batch_and_stores_every_record_once()
     {
         await using var app = new SiemAppFactory(); // batches of 256 lines
+        app.Settings["Siem:Ingest:KeepUploadedFiles"] = "true"; // as after a failure: a failed job's file is kept
         var client = app.ApiClient();
         var csv = string.Concat(Enumerable.Range(0, 600).Select(i => ToCsvLine(i % 4 == 0 ? SynFlood(i) : NormalHttp(i)) + "\n"));
         var job = await client.UploadAndWaitAsync("monday.csv", csv);

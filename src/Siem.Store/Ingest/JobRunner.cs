@@ -183,10 +183,28 @@ public sealed class JobRunner(
         job.Error = error;
         job.FinishedUtc = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        if (status is JobStatus.Completed or JobStatus.Cancelled && !options.Value.Ingest.KeepUploadedFiles && job.StoredPath.Length > 0)
+        {
+            DeleteUploadedFile(job);
+        }
+
         live.PublishJob(ToProgress(job, 0, job.Read));
         correlator.Signal();
         logger.LogInformation("Ingest job {JobId} {Status}: {Classified} classified, {Rejected} rejected, {Alerts} alerts",
             job.Id, status, job.Classified, job.Rejected, job.Alerts);
+    }
+
+    /// <summary>The events are stored: the upload's copy only takes space (Siem:Ingest:KeepUploadedFiles keeps it).</summary>
+    private void DeleteUploadedFile(IngestJob job)
+    {
+        try
+        {
+            File.Delete(job.StoredPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete the file of job {JobId}; it is removed at the next start", job.Id);
+        }
     }
 
     private static void Apply(IngestJob job, BatchOutcome outcome)
