@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
 using Siem.Store.Stats;
@@ -70,4 +71,30 @@ public sealed class TimelinePageTests : ComponentTestContext
 
         Assert.Contains("stacked by label", cut.Find("[data-testid=timeline-caption]").TextContent);
     }
+
+    [Fact]
+    public async Task In_live_mode_the_caption_counts_what_the_bars_show()
+    {
+        Authorization.SetAuthorized("viewer@test").SetRoles(SiemRoles.Viewer).SetPolicies(SiemPolicies.Read);
+        var minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        await using (var db = Db())
+        {
+            db.Rollups.Add(new RollupMinute { Minute = minute, Label = "neptune", Category = "dos", Count = 7, Alerts = 7 });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<TimelinePage>();
+        cut.WaitForAssertion(() => Assert.Contains("7 events", cut.Find("[data-testid=timeline-caption]").TextContent));
+        await using (var db = Db())
+        {
+            db.Rollups.Add(new RollupMinute { Minute = minute, Label = "normal", Category = "normal", Count = 10 });
+            await db.SaveChangesAsync();
+        }
+
+        Services.GetRequiredService<Siem.Store.Live.LiveNotifier>().PublishCounts([("normal", "normal", 10)]);
+        await FlushLiveAsync();
+
+        cut.WaitForAssertion(() => Assert.Contains("17 events", cut.Find("[data-testid=timeline-caption]").TextContent));
+    }
 }
+

@@ -45,6 +45,7 @@ public partial class Timeline
     private readonly List<BreadcrumbItem> _breadcrumbs = [new("Dashboard", "/"), new("Timeline", null, disabled: true)];
     private string _range = "all";
     private bool _live = true;
+    private TimelineCaption? _caption;
     private bool _firstLoad = true;
     private const int MaxAnnotations = 12;
     private Siem.Store.Stats.Timeline? _timeline;
@@ -173,6 +174,7 @@ public partial class Timeline
             if (hadChart && _chart is not null)
             {
                 await _chart.UpdateOptionsAsync(new { xaxis = XAxis(), series = Series(), colors = SeriesColors(), annotations = Annotations() });
+                _caption?.Show(_timeline!);
             }
             else
             {
