@@ -7,8 +7,13 @@ public sealed record TrainingOptions
     public required string DataPath { get; init; }
     public required string OutputDirectory { get; init; }
     public string Name { get; init; } = ModelFiles.DefaultModelName;
-    public int Seed { get; init; } = 20261125;
-    public double HoldOutFraction { get; init; } = 0.2;
+    /// <summary>The split every shipped, retrained and evaluated model reports its held-out figures on.</summary>
+    public const int DefaultSeed = 20261125;
+
+    public const double DefaultHoldOutFraction = 0.2;
+
+    public int Seed { get; init; } = DefaultSeed;
+    public double HoldOutFraction { get; init; } = DefaultHoldOutFraction;
     public TrainerSettings Trainer { get; init; } = new();
 
     /// <summary>Also train the candidate trainers and record their accuracy and speed in the card.</summary>

@@ -181,6 +181,11 @@ public sealed class ModelVersionService(
         var concern = GuardrailConcern(row, current, classifier.Card);
         if (concern is not null && string.IsNullOrWhiteSpace(overrideReason))
         {
+            if (classifier != active.Shipped)
+            {
+                classifier.Dispose(); // loaded only to be refused
+            }
+
             return new ActivationResult(ActivationStatus.Refused, View(row), $"{concern}. Give a reason to activate it anyway (the override is audited).");
         }
 

@@ -138,8 +138,7 @@ public sealed class ModelUploadService(ModelVersionService versions, RetrainServ
 
         return await Task.Run(() =>
         {
-            var defaults = new TrainingOptions { DataPath = path, OutputDirectory = "" };
-            var (_, holdOut) = LabelledSet.Load(path).Split(defaults.HoldOutFraction, defaults.Seed);
+            var (_, holdOut) = LabelledSet.Load(path).Split(TrainingOptions.DefaultHoldOutFraction, TrainingOptions.DefaultSeed);
             cancellationToken.ThrowIfCancellationRequested();
             return ((EvaluationReport?)ModelTrainer.Evaluate(classifier, holdOut), Path.GetFileName(path));
         }, cancellationToken);
