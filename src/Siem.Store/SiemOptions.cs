@@ -22,6 +22,7 @@ public sealed class SiemOptions
     public IncidentOptions Incidents { get; set; } = new();
     public ModelTrainingOptions Training { get; set; } = new();
     public StoreOptions Store { get; set; } = new();
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
 }
 
 public sealed class StoreOptions

@@ -8,6 +8,7 @@ using Siem.Store.Incidents;
 using Siem.Store.Ingest;
 using Siem.Store.Live;
 using Siem.Store.Models;
+using Siem.Store.Notifications;
 using Siem.Store.Persistence;
 using Siem.Store.Stats;
 
@@ -47,6 +48,10 @@ public static class StoreServiceRegistration
         services.AddHostedService<JobRunner>();
         services.AddHostedService<StreamBatchWriter>();
         services.AddHostedService<LiveBroadcaster>();
+        services.AddHttpClient(NotificationSender.HttpClientName);
+        services.AddSingleton<NotificationSender>();
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
         return settings;
     }
 
@@ -64,6 +69,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<ExceptionService>();
         services.AddSingleton<SiteLearning.SiteLearningService>();
         services.AddSingleton<ModelVersionService>();
+        services.AddSingleton<NotificationService>();
         return services;
     }
 

@@ -53,6 +53,14 @@ internal static class ApiHelpers
         }
     }
 
+    /// <summary>A client with a new API key of <paramref name="role"/>, made by the admin <paramref name="admin"/>.</summary>
+    public static async Task<HttpClient> ClientWithRoleAsync(SiemAppFactory app, HttpClient admin, string role)
+    {
+        var response = await admin.PostAsJsonAsync("/api/admin/keys", new Siem.Web.Identity.CreateKeyRequest(role.ToLowerInvariant() + "-key", role));
+        var key = (await response.Content.ReadFromJsonAsync<Siem.Store.Identity.CreatedApiKey>(Json))!;
+        return app.ApiClient(key.Key);
+    }
+
     /// <summary>Waits until the correlator has given every alert an incident.</summary>
     public static async Task WaitForCorrelationAsync(this SiemAppFactory app)
     {

@@ -20,6 +20,8 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<AlertException> Exceptions => Set<AlertException>();
     public DbSet<SiteFeedback> SiteFeedback => Set<SiteFeedback>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<NotificationRule> NotificationRules => Set<NotificationRule>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
 
     /// <summary>Every time is stored in UTC; reading it back says so (DateTimeKind.Utc), so the API writes "Z" everywhere.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -14,6 +14,7 @@ using Siem.Web.Incidents;
 using Siem.Web.Ingest;
 using Siem.Web.Live;
 using Siem.Web.Models;
+using Siem.Web.Notifications;
 using Siem.Web.SiteLearning;
 using Siem.Web.Stats;
 
@@ -57,6 +58,7 @@ public static class WebPipeline
         api.MapExceptionEndpoints();
         api.MapSiteLearningEndpoints();
         api.MapModelEndpoints();
+        api.MapNotificationEndpoints();
 
         app.MapHub<LiveHub>(LiveHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
