@@ -23,6 +23,7 @@ public sealed class SiemOptions
     public ModelTrainingOptions Training { get; set; } = new();
     public StoreOptions Store { get; set; } = new();
     public Notifications.NotificationOptions Notifications { get; set; } = new();
+    public Retention.RetentionOptions Retention { get; set; } = new();
 }
 
 public sealed class StoreOptions

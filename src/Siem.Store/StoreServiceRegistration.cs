@@ -10,6 +10,7 @@ using Siem.Store.Live;
 using Siem.Store.Models;
 using Siem.Store.Notifications;
 using Siem.Store.Persistence;
+using Siem.Store.Retention;
 using Siem.Store.Stats;
 
 namespace Siem.Store;
@@ -52,6 +53,8 @@ public static class StoreServiceRegistration
         services.AddSingleton<NotificationSender>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        services.AddSingleton<RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         return settings;
     }
 
@@ -70,6 +73,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<SiteLearning.SiteLearningService>();
         services.AddSingleton<ModelVersionService>();
         services.AddSingleton<NotificationService>();
+        services.AddSingleton<StorageService>();
         return services;
     }
 

@@ -28,6 +28,7 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Siem:Admin:Password", AdminPassword);
         builder.UseSetting("Siem:Bootstrap:ApiKey", AdminKey);
         builder.UseSetting("Siem:Ingest:BatchSize", "256");
+        builder.UseSetting("Siem:Retention:Enabled", "false"); // fixtures are dated in the past; retention tests turn it on
         builder.UseSetting("DetailedErrors", "true"); // circuit exceptions reach the browser console the browser tests print
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in Settings)

@@ -40,6 +40,25 @@ public sealed class SqliteSetup(string databasePath, StoreDurability durability 
         return connection;
     }
 
+    /// <summary>
+    /// Creates the file when there is none, with auto_vacuum=INCREMENTAL: the retention sweeper can then give freed pages
+    /// back to the file system (PRAGMA incremental_vacuum). It must come before anything else is written to a new file
+    /// (WAL mode included); a database made before it reuses freed pages instead.
+    /// </summary>
+    public void CreateIfMissing()
+    {
+        if (File.Exists(DatabasePath) && new FileInfo(DatabasePath).Length > 0)
+        {
+            return;
+        }
+
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
     public void Configure(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();

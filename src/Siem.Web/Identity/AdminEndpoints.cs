@@ -1,4 +1,5 @@
 using Siem.Store.Identity;
+using Siem.Store.Retention;
 
 namespace Siem.Web.Identity;
 
@@ -27,6 +28,14 @@ public static class AdminEndpoints
         }).WithSummary("Create an API key; the key is in the answer and never shown again");
         admin.MapDelete("/keys/{id:long}", async (long id, ApiKeyService keys, HttpContext context, CancellationToken ct) =>
             await keys.RevokeAsync(id, Actor(context), ct) ? Results.NoContent() : Results.Problem($"No active key {id}.", statusCode: 404));
+
+        admin.MapGet("/storage", async (StorageService storage, CancellationToken ct) => TypedResults.Ok(await storage.GetAsync(ct)))
+            .WithSummary("Database size (used, free), events held and since when, the oldest rollup, the retention policy and its last sweep");
+        admin.MapPost("/retention/sweep", async (StorageService storage, CancellationToken ct) =>
+                await storage.SweepNowAsync(ct) is { } result
+                    ? Results.Ok(result)
+                    : Results.Problem("Retention is off (Siem:Retention:Enabled=false): nothing is deleted.", statusCode: StatusCodes.Status409Conflict))
+            .WithSummary("Apply the retention policy now; answers what was removed");
 
         admin.MapGet("/users", (UserAdminService users, CancellationToken ct) => users.ListAsync(ct));
         admin.MapGet("/users/{id}", async (string id, UserAdminService users, CancellationToken ct) =>
