@@ -27,7 +27,7 @@ internal sealed class BenchServer : IAsyncDisposable
         return http;
     }
 
-    public static async Task<BenchServer> StartAsync(string dataDir, Action<string>? onLog = null)
+    public static async Task<BenchServer> StartAsync(string dataDir, Action<string>? onLog = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = BenchData.RepositoryRoot();
         var dll = Path.Combine(root, "src", "Siem.Web", "bin", "Release", "net10.0", "Siem.Web.dll");
@@ -54,6 +54,11 @@ internal sealed class BenchServer : IAsyncDisposable
         start.Environment["Siem__Bootstrap__ApiKey"] = ApiKey;
         start.Environment["Siem__Admin__Password"] = "Bench-Password-1234";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { onLog?.Invoke(line); } };
         process.ErrorDataReceived += (_, _) => { };

@@ -23,6 +23,11 @@ if (args.Length > 0 && args[0] == "retrain")
     return await RetrainBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
 }
 
+if (args.Length > 0 && args[0] == "retention")
+{
+    return await RetentionBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileRun.Run();

@@ -36,6 +36,7 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
         await RemoveOrphanedUploadsAsync(db, cancellationToken);
         await EnsureAdminAsync(services.GetRequiredService<UserManager<SiemUser>>());
         await services.GetRequiredService<Models.ModelVersionService>().StartAsync(cancellationToken);
+        await services.GetRequiredService<Events.SavedSearchService>().EnsureBuiltInsAsync(cancellationToken);
 
         if (options.Value.Bootstrap.ApiKey is { Length: > 0 } bootstrapKey)
         {

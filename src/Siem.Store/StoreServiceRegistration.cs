@@ -74,6 +74,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<ModelVersionService>();
         services.AddSingleton<NotificationService>();
         services.AddSingleton<StorageService>();
+        services.AddSingleton<SavedSearchService>();
         return services;
     }
 

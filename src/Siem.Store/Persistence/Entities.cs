@@ -326,3 +326,25 @@ public sealed class ModelVersion
     public DateTime? ActivatedUtc { get; set; }
     public string? ActivatedBy { get; set; }
 }
+
+/// <summary>An explorer query kept under a name, with its range: private to its owner or shared with everyone; built-in ones come with the app.</summary>
+public sealed class SavedSearch
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string Query { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>A relative range: the last this many minutes when it runs (null with no absolute range: all time).</summary>
+    public int? RangeMinutes { get; set; }
+
+    /// <summary>An absolute range in Unix milliseconds.</summary>
+    public long? FromMs { get; set; }
+    public long? ToMs { get; set; }
+
+    public bool Shared { get; set; }
+    public bool BuiltIn { get; set; }
+    public required string Owner { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+}

@@ -52,6 +52,7 @@ public static class WebPipeline
         api.MapIngestEndpoints();
         api.MapStreamEndpoints();
         api.MapEventEndpoints();
+        api.MapSavedSearchEndpoints();
         api.MapStatsEndpoints();
         api.MapIncidentEndpoints();
         api.MapAdminEndpoints();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Siem.Domain.Records;
 using Siem.Store.Events;
+using Siem.Web.Components.Events;
 using Siem.Web.Components.Presentation;
 using Siem.Web.Events;
 
@@ -34,7 +35,39 @@ public partial class Events
     private EventHistogram? _histogram;
     private (string, long?, long?)? _histogramKey;
 
+    private bool _saving;
+    private SavedSearchesPanel? _savedSearches;
+
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
     protected override void OnInitialized() => _query = InitialQuery;
+
+    /// <summary>Puts a saved search in the explorer: its query over its range as of now.</summary>
+    private async Task RunSavedAsync(SavedSearchView search)
+    {
+        _query = search.Query;
+        (FromMs, ToMs) = search.RangeAt(Time.GetUtcNow());
+        _selected = null;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["q"] = string.IsNullOrWhiteSpace(_query) ? null : _query,
+            ["from"] = FromMs,
+            ["to"] = ToMs,
+        }), replace: true);
+        if (_table is not null)
+        {
+            await _table.ReloadServerData();
+        }
+    }
+
+    private async Task SavedAsync(SavedSearchView search)
+    {
+        _saving = false;
+        if (_savedSearches is not null)
+        {
+            await _savedSearches.ReloadAsync();
+        }
+    }
 
     /// <summary>The grid's columns; the column chooser hides or shows them (Time and Label always show).</summary>
     internal static readonly (string Name, RenderFragment<EventView> Cell, bool Always)[] Columns =
