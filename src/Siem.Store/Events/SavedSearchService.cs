@@ -19,7 +19,7 @@ public sealed record SavedSearchView(long Id, string Name, string Query, string?
 {
     /// <summary>"last 24 h", "2026-11-21 09:00 - 10:00 UTC", "all time".</summary>
     public string RangeText => RangeMinutes is { } minutes
-        ? minutes % 1440 == 0 ? $"last {minutes / 1440} d" : minutes % 60 == 0 ? $"last {minutes / 60} h" : $"last {minutes} min"
+        ? minutes % 1440 == 0 && minutes > 1440 ? $"last {minutes / 1440} days" : minutes % 60 == 0 ? $"last {minutes / 60} h" : $"last {minutes} min"
         : From is { } from ? $"{from.UtcDateTime:yyyy-MM-dd HH:mm} - {To?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "now"} UTC"
         : "all time";
 

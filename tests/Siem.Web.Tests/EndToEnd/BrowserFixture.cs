@@ -29,6 +29,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.Settings["Siem:Training:DataPath"] = kdd;
         App.Settings["Siem:Training:Iterations"] = "20";
         App.Settings["Siem:Training:Leaves"] = "8";
+        App.Settings["Siem:Retention:Enabled"] = "true"; // the Admin page's "Sweep now"; the timer (a day) never fires in a test
+        App.Settings["Siem:Retention:Interval"] = "1.00:00:00";
         App.UseKestrel(0);
         App.StartServer();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -30,7 +30,7 @@ public sealed class SavedSearchTests
         var searches = await ListAsync(client);
         Assert.Equal(["Unknown traffic", "U2R and R2L alerts", "Scans against one host"], searches.Where(s => s.BuiltIn).Select(s => s.Name));
         var builtIn = searches[0];
-        Assert.Equal(("last 1 d", false), (builtIn.RangeText, builtIn.CanEdit));
+        Assert.Equal(("last 24 h", false), (builtIn.RangeText, builtIn.CanEdit));
         Assert.Equal(HttpStatusCode.Forbidden, (await client.DeleteAsync($"/api/searches/{builtIn.Id}")).StatusCode);
 
         // A search of the floods over the last day finds the recent 20, not the 5 of three days ago; over all time, all 25.
