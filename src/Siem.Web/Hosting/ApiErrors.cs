@@ -9,6 +9,9 @@ public static class ApiErrors
     /// <summary>The body limit of every API endpoint but uploads and streaming ingest.</summary>
     public const long SmallBodyBytes = 1024 * 1024;
 
+    public const string DiskFullDetail =
+        "The disk holding the data folder is full: nothing was stored from this request. Free space (or set Siem:Retention), then send it again; a failed job can be retried from where it stopped.";
+
     /// <summary>The status an unhandled exception on the API answers with (the body is problem details).</summary>
     public static int StatusOf(Exception exception) => exception switch
     {

@@ -40,7 +40,13 @@ public static class WebServiceRegistration
 
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
+        {
+            if (problem.ProblemDetails.Status == StatusCodes.Status507InsufficientStorage)
+            {
+                problem.ProblemDetails.Detail ??= ApiErrors.DiskFullDetail;
+            }
+        });
         services.AddSiemHealthChecks();
         services.AddOpenApi();
         services.AddAntiforgery();
