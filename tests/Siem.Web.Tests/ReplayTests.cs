@@ -60,8 +60,10 @@ public sealed class ReplayTests
         }
 
         Assert.True(exit == 0, errors.ToString());
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.2), $"60 records at 200/s took only {clock.Elapsed.TotalSeconds:F2}s");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(61 / 200.0), $"61 lines at 200/s took only {clock.Elapsed.TotalSeconds:F2}s: the rate overshot");
         Assert.Contains("61 of 61 lines acknowledged: 60 records accepted (0 of them found already stored after a retry), 1 lines rejected by the server", errors.ToString());
+        var rate = System.Text.RegularExpressions.Regex.Match(errors.ToString(), @"([\d,]+) lines/s").Groups[1].Value;
+        Assert.True(int.Parse(rate, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture) <= 200, $"printed {rate} lines/s for --rate 200");
         Assert.Equal(60, await StreamedEventsAsync(app));
     }
 

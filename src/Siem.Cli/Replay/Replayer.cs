@@ -79,6 +79,12 @@ public sealed class Replayer(HttpClient http)
             while (options.Loop && !cancellationToken.IsCancellationRequested);
 
             await CollectAsync(all: true);
+            if (options.RatePerSecond is { } rate && rate > 0 && TimeSpan.FromSeconds(sent / rate) is var slot && slot > clock.Elapsed)
+            {
+                // The last batch goes out at the start of its time slot; the replay ends when the slot does, so N lines at
+                // rate R take N/R seconds (ending at the last send overshot the rate by one batch: 18 % at 1,000 lines in batches of 200).
+                await Task.Delay(slot - clock.Elapsed, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
