@@ -29,23 +29,10 @@ public sealed class IncidentCorrelator(
     /// <summary>Rounds are at least this far apart, so a running ingest gets few, larger correlation transactions.</summary>
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(250);
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeSignal _signal = new();
 
     /// <summary>New alerts were committed: correlate soon.</summary>
-    public void Signal()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // already signalled
-            }
-        }
-    }
+    public void Signal() => _signal.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -26,26 +26,13 @@ public sealed class NotificationDispatcher(
     private const int EnqueuedPerRulePerRound = 500;
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromHours(1);
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeSignal _signal = new();
 
     /// <summary>One round at a time, so no delivery is picked up twice.</summary>
     private readonly SemaphoreSlim _round = new(1, 1);
 
     /// <summary>Look now (a rule changed or an incident opened).</summary>
-    public void Signal()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // already signalled
-            }
-        }
-    }
+    public void Signal() => _signal.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -33,7 +33,7 @@ public sealed class RetentionSweeper(
     /// <summary>Pages given back per step of <c>incremental_vacuum</c> (4,096 x 4 KiB = 16 MiB per write transaction).</summary>
     private const int VacuumPagesPerStep = 4096;
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeSignal _signal = new();
     private readonly SemaphoreSlim _one = new(1, 1);
 
     public SweepResult? LastSweep { get; private set; }
@@ -41,20 +41,7 @@ public sealed class RetentionSweeper(
     public bool Sweeping => _one.CurrentCount == 0;
 
     /// <summary>Asks the background sweeper to run now (the Admin page's "Sweep now").</summary>
-    public void RequestSweep()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // already asked
-            }
-        }
-    }
+    public void RequestSweep() => _signal.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
