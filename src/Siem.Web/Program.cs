@@ -1,7 +1,7 @@
 using Siem.Store;
 using Siem.Web.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(Deployment.Options(args));
 builder.AddSiemWeb();
 builder.Build().UseSiemWeb().Run();
 

@@ -24,6 +24,7 @@ public static class WebPipeline
 {
     public static WebApplication UseSiemWeb(this WebApplication app)
     {
+        app.UseSiemDeployment();
         app.UseSecurityHeaders();
 
         // Every exception on /api and /hubs becomes RFC 7807 problem details; pages get the error page.

@@ -34,6 +34,7 @@ public static class WebServiceRegistration
         var services = builder.Services;
         var settings = services.AddSiemStore(builder.Configuration, builder.Environment.ContentRootPath);
         AddIdentity(services);
+        services.AddSiemDeployment(builder.Configuration);
         services.AddHostedService<LiveHubBridge>();
         services.AddSingleton<Models.RetrainService>();
         services.AddSingleton<Models.ModelUploadService>();
