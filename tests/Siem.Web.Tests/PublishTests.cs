@@ -30,7 +30,9 @@ public sealed class PublishTests
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(publish, "Siem.Web.dll")}\" --urls http://127.0.0.1:{port}")
         {
-            WorkingDirectory = elsewhere, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = elsewhere,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT"); // Production, as installed
         start.Environment.Remove("DOTNET_ENVIRONMENT");

@@ -81,13 +81,13 @@ public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Mod
         return new EventDetail(view, features, top, stored.ModelVersion is { } made ? versions.GetValueOrDefault(made) : null, versions.GetValueOrDefault(model.VersionId));
     }
 
-    /// <summary>Writes every match, oldest first, as CSV to <paramref name="body"/> (streamed).</summary>
-    public async Task ExportAsync(string? query, long? fromMs, long? toMs, Stream body, CancellationToken cancellationToken = default)
+    /// <summary>Writes every match, oldest first, as CSV (or, <paramref name="ecs"/>, as ECS NDJSON) to <paramref name="body"/> (streamed).</summary>
+    public async Task ExportAsync(string? query, long? fromMs, long? toMs, Stream body, bool ecs = false, CancellationToken cancellationToken = default)
     {
         var predicate = EventQuery.Parse(query);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var events = await EventSearch.FilterAsync(db, predicate, fromMs, toMs, cancellationToken);
-        await EventExport.WriteAsync(events, body, cancellationToken);
+        await (ecs ? EcsExport.WriteAsync(events, body, cancellationToken) : EventExport.WriteAsync(events, body, cancellationToken));
     }
 
     /// <summary>Parses the query without running it (so a caller can fail before it starts a response).</summary>

@@ -1,3 +1,4 @@
+using Siem.Store;
 using Siem.Store.Events;
 using Siem.Store.Identity;
 
@@ -30,16 +31,23 @@ public static class EventEndpoints
             .RequireAuthorization(SiemPolicies.Read)
             .WithSummary("Matches per interval (q, from, to as for /api/events): exact from the rollups for label/category queries, else counted when there are at most 10,000 matches");
 
-        api.MapGet("/events/export", async (HttpContext context, EventService events, DateTimeOffset? from, DateTimeOffset? to, string? q, CancellationToken ct) =>
+        api.MapGet("/events/export", async (HttpContext context, EventService events, DateTimeOffset? from, DateTimeOffset? to, string? q, string? format, CancellationToken ct) =>
             {
-                EventService.Validate(q); // before the response starts, so a bad query is still a 400
-                context.Response.ContentType = "text/csv; charset=utf-8";
-                context.Response.Headers.ContentDisposition = $"attachment; filename=\"events-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
-                await events.ExportAsync(q, Ms(from), Ms(to), context.Response.Body, ct);
+                // Checked before the response starts, so a bad query or format is still a 400.
+                EventService.Validate(q);
+                var ecs = format?.ToLowerInvariant() switch
+                {
+                    null or "" or "csv" => false,
+                    "ecs" => true,
+                    _ => throw new InvalidInputException($"Unknown format '{format}': csv (default) or ecs (Elastic Common Schema NDJSON)."),
+                };
+                context.Response.ContentType = ecs ? "application/x-ndjson; charset=utf-8" : "text/csv; charset=utf-8";
+                context.Response.Headers.ContentDisposition = $"attachment; filename=\"events-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{(ecs ? "ndjson" : "csv")}\"";
+                await events.ExportAsync(q, Ms(from), Ms(to), context.Response.Body, ecs, ct);
                 return Results.Empty;
             })
             .RequireAuthorization(SiemPolicies.Read)
-            .WithSummary("Every event the query matches (q, from, to as for /api/events) as CSV, oldest first, streamed");
+            .WithSummary("Every event the query matches (q, from, to as for /api/events), oldest first, streamed: format=csv (default) or ecs (Elastic Common Schema NDJSON)");
     }
 
     private static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();

@@ -127,6 +127,36 @@ public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemA
     }
 
     [Fact]
+    public async Task Export_as_ecs_writes_one_elastic_common_schema_document_per_line_for_bulk_loading()
+    {
+        await using var own = new SiemAppFactory();
+        var client = own.ApiClient();
+        await client.UploadAndWaitAsync("export.csv", IngestTests.MixedFile(out _, out _));
+
+        var response = await client.GetAsync("/api/events/export?format=ecs&q=" + Uri.EscapeDataString("label:neptune"));
+        var unknownFormat = await client.GetAsync("/api/events/export?format=xml");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType!.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20, lines.Length);
+        using var first = System.Text.Json.JsonDocument.Parse(lines[0]);
+        var doc = first.RootElement;
+        Assert.True(DateTimeOffset.TryParse(doc.GetProperty("@timestamp").GetString(), out _));
+        Assert.Equal("alert", doc.GetProperty("event").GetProperty("kind").GetString());
+        Assert.Equal(["network", "intrusion_detection"], doc.GetProperty("event").GetProperty("category").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["connection"], doc.GetProperty("event").GetProperty("type").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("10.0.0.9", doc.GetProperty("destination").GetProperty("ip").GetString());
+        Assert.Equal(0, doc.GetProperty("source").GetProperty("bytes").GetInt64());
+        Assert.Equal(("tcp", "private"), (doc.GetProperty("network").GetProperty("transport").GetString(), doc.GetProperty("network").GetProperty("protocol").GetString()));
+        Assert.Equal(("neptune", "dos"), (doc.GetProperty("rule").GetProperty("name").GetString(), doc.GetProperty("rule").GetProperty("category").GetString()));
+        Assert.Equal("S0", doc.GetProperty("siem").GetProperty("flag").GetString());
+        Assert.All(lines, l => Assert.StartsWith("{\"@timestamp\":", l));
+        Assert.Equal(HttpStatusCode.BadRequest, unknownFormat.StatusCode);
+        Assert.Contains("csv (default) or ecs", await unknownFormat.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_histogram_counts_matches_per_interval_from_the_rollups_or_the_events()
     {
         await using var own = new SiemAppFactory();
