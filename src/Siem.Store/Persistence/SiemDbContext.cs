@@ -1,11 +1,15 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Siem.Store.Persistence;
 
-public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : IdentityDbContext<SiemUser>(options)
+/// <remarks>Also the Data Protection key ring (<see cref="IDataProtectionKeyContext"/>): every instance on the store reads and writes the same keys, so a cookie from one node is valid on the next.</remarks>
+public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : IdentityDbContext<SiemUser>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<IngestJob> Jobs => Set<IngestJob>();
     public DbSet<JobRejection> JobRejections => Set<JobRejection>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();

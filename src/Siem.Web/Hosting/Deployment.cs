@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Hosting;
 
@@ -19,6 +21,10 @@ public sealed class WebHostingOptions
 
     /// <summary>Redirect http to https and send HSTS (outside Development): on when the app itself, or its proxy, serves https.</summary>
     public bool Https { get; set; }
+
+    /// <summary>A PKCS#12 certificate that encrypts the Data Protection keys in the database (otherwise they are protected by the database's own access rights).</summary>
+    public string? KeyCertificatePath { get; set; }
+    public string? KeyCertificatePassword { get; set; }
 }
 
 /// <summary>How the app finds its files and sits behind a proxy, wherever it was installed and started from.</summary>
@@ -45,6 +51,15 @@ public static class Deployment
     {
         var hosting = configuration.GetSection(WebHostingOptions.Section).Get<WebHostingOptions>() ?? new WebHostingOptions();
         services.AddSingleton(hosting);
+        // Cookie and antiforgery keys live in the store, not in one machine's home folder: every node (and a restarted
+        // container) reads the same key ring.
+        var keys = services.AddDataProtection().SetApplicationName("Siem").PersistKeysToDbContext<SiemDbContext>();
+        if (!string.IsNullOrEmpty(hosting.KeyCertificatePath))
+        {
+            keys.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                hosting.KeyCertificatePath, hosting.KeyCertificatePassword));
+        }
+
         if (hosting.ForwardedHeaders)
         {
             services.Configure<ForwardedHeadersOptions>(o =>
