@@ -24,6 +24,16 @@ public sealed class SiemOptions
     public StoreOptions Store { get; set; } = new();
     public Notifications.NotificationOptions Notifications { get; set; } = new();
     public Retention.RetentionOptions Retention { get; set; } = new();
+    public NodeOptions Node { get; set; } = new();
+}
+
+/// <summary>What this instance does when several share one store (README "Deploy").</summary>
+public sealed class NodeOptions
+{
+    /// <summary>"web", "ingest" or both (default): web serves pages, the API and streams; ingest runs upload jobs, correlation, notifications and retention.</summary>
+    public string Roles { get; set; } = "web,ingest";
+
+    public bool Ingest => Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains("ingest", StringComparer.OrdinalIgnoreCase);
 }
 
 public sealed class StoreOptions

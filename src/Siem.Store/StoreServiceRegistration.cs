@@ -45,16 +45,21 @@ public static class StoreServiceRegistration
         // Hosted services start in this order: the store is ready before any worker runs.
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<IncidentCorrelator>();
-        services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
-        services.AddHostedService<JobRunner>();
-        services.AddHostedService<StreamBatchWriter>();
-        services.AddHostedService<LiveBroadcaster>();
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<RetentionSweeper>();
         services.AddHttpClient(NotificationSender.HttpClientName);
         services.AddSingleton<NotificationSender>();
-        services.AddSingleton<NotificationDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
-        services.AddSingleton<RetentionSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
+        if (settings.Node.Ingest)
+        {
+            // The store's workers: one set per store (README "Deploy": several nodes).
+            services.AddHostedService(sp => sp.GetRequiredService<IncidentCorrelator>());
+            services.AddHostedService<JobRunner>();
+            services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+            services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
+        }
+
+        services.AddHostedService<StreamBatchWriter>(); // streams are accepted by whichever node they reach
+        services.AddHostedService<LiveBroadcaster>();
         return settings;
     }
 

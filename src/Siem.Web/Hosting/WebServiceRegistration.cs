@@ -39,7 +39,13 @@ public static class WebServiceRegistration
         services.AddSingleton<Models.RetrainService>();
         services.AddSingleton<Models.ModelUploadService>();
 
-        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        var signalR = services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        if (builder.Configuration["Siem:Redis"] is { Length: > 0 } redis)
+        {
+            // Several nodes: what one node's hub bridge sends reaches the hub clients connected to every node.
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("siem"));
+        }
+
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = problem =>
         {
