@@ -34,6 +34,16 @@ public sealed class NodeOptions
     public string Roles { get; set; } = "web,ingest";
 
     public bool Ingest => Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains("ingest", StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>This node's name in job claims: unique per instance on one store (the machine's name by default; set it when two run on one machine).</summary>
+    [Required]
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>How often an ingest node looks for queued jobs (an upload to this node wakes it at once).</summary>
+    public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A running job whose node has not renewed its claim for this long is taken over by another ingest node.</summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public sealed class StoreOptions

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Live;
 using Siem.TestSupport;
@@ -54,5 +56,50 @@ public sealed class TwoNodeTests
         await using var db = webNode.CreateDb();
         Assert.Equal(1, db.Incidents.Count());
         Assert.Equal(20, db.Events.Count());
+    }
+
+    [Fact]
+    public async Task An_upload_to_a_web_node_is_run_once_by_an_ingest_node_which_also_takes_over_a_dead_nodes_job()
+    {
+        await using var webNode = new SiemAppFactory();
+        webNode.Settings["Siem:Node:Roles"] = "web";
+        webNode.Settings["Siem:Node:Name"] = "web-1";
+        var onWebNode = webNode.ApiClient();
+        var waiting = await UploadAsync(onWebNode, "monday.csv", 30);
+        var abandoned = await UploadAsync(onWebNode, "tuesday.csv", 40);
+        await using (var db = webNode.CreateDb())
+        {
+            // As a node that died mid-job leaves it: running, claimed, its heartbeat five minutes old.
+            await db.Jobs.Where(j => j.Id == abandoned).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, Siem.Store.Persistence.JobStatus.Running).SetProperty(j => j.ClaimedBy, "ingest-dead")
+                .SetProperty(j => j.HeartbeatUtc, DateTime.UtcNow.AddMinutes(-5)));
+            Assert.Equal("Queued", (await onWebNode.GetFromJsonAsync<Siem.Store.Ingest.JobView>($"/api/jobs/{waiting}", ApiHelpers.Json))!.Status);
+        }
+
+        await using var ingestNode = new SiemAppFactory();
+        ingestNode.Settings["Siem:DataDir"] = webNode.DataDir;
+        ingestNode.Settings["Siem:Node:Name"] = "ingest-2";
+        ingestNode.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
+        _ = ingestNode.Server;
+
+        Assert.Equal(("Completed", 30L), await FinishedAsync(onWebNode, waiting));
+        Assert.Equal(("Completed", 40L), await FinishedAsync(onWebNode, abandoned));
+        await using var check = webNode.CreateDb();
+        Assert.Equal(70, check.Events.Count());
+        Assert.Equal(70, check.Events.Select(e => new { e.JobId, e.Line }).Distinct().Count());
+    }
+
+    private static async Task<long> UploadAsync(HttpClient client, string name, int records)
+    {
+        var csv = string.Concat(Enumerable.Range(0, records).Select(i => KddFixtures.ToCsvLine(KddFixtures.NormalHttp(i)) + "\n"));
+        var response = await client.UploadAsync(name, csv);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Siem.Store.Ingest.JobView>(ApiHelpers.Json))!.Id;
+    }
+
+    private static async Task<(string, long)> FinishedAsync(HttpClient client, long id)
+    {
+        var job = await client.WaitForJobAsync(id);
+        return (job.Status, job.Classified);
     }
 }

@@ -3,7 +3,10 @@ using System.Threading.Channels;
 
 namespace Siem.Store.Ingest;
 
-/// <summary>Job ids waiting for the runner. Jobs themselves live in the database, so the queue can be rebuilt at start.</summary>
+/// <summary>
+/// Wakes this node's runner when a job is queued here, and tracks the running job's cancellation and pause. The jobs
+/// themselves live in the database, where ingest nodes claim them (<see cref="JobRunner"/>).
+/// </summary>
 public sealed class JobQueue
 {
     private readonly Channel<long> _ids = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
@@ -11,7 +14,24 @@ public sealed class JobQueue
 
     public void Enqueue(long jobId) => _ids.Writer.TryWrite(jobId);
 
-    public IAsyncEnumerable<long> ReadAllAsync(CancellationToken cancellationToken) => _ids.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>Waits until a job was queued on this node or <paramref name="timeout"/> passes (the runner then claims from the store).</summary>
+    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            await _ids.Reader.WaitToReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // the poll interval passed
+        }
+
+        while (_ids.Reader.TryRead(out _))
+        {
+        }
+    }
 
     /// <summary>Registers the running job's cancellation, linked to the host's shutdown token.</summary>
     public CancellationTokenSource Track(long jobId, CancellationToken stopping)

@@ -32,35 +32,121 @@ public sealed class JobRunner(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RequeueUnfinishedAsync(stoppingToken);
-        await foreach (var jobId in queue.ReadAllAsync(stoppingToken))
+        var node = options.Value.Node;
+        var released = false;
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await RunAsync(jobId, stoppingToken);
+                if (!released)
+                {
+                    await ReleaseOwnClaimsAsync(node.Name, stoppingToken);
+                    released = true;
+                }
+
+                while (await ClaimNextAsync(node, stoppingToken) is { } jobId)
+                {
+                    await RunClaimedAsync(jobId, node, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                logger.LogInformation("Stopping with job {JobId} unfinished; it resumes at next start", jobId);
+                logger.LogInformation("Stopping; an unfinished job resumes at next start (or on another ingest node)");
                 return;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store refused a claim or a job's final state (a full disk): the host stays up, and it tries again
+                // after the poll interval, not in a tight loop.
+                logger.LogError(e, "Running ingest jobs failed; trying again shortly");
+            }
+
+            await queue.WaitForWorkAsync(node.JobPollInterval, stoppingToken);
         }
     }
 
-    private async Task RequeueUnfinishedAsync(CancellationToken cancellationToken)
+    /// <summary>This node restarted: what it was running resumes now, not after the claim timeout.</summary>
+    private async Task ReleaseOwnClaimsAsync(string node, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
-        var unfinished = await db.Jobs.Where(j => !j.IsStream && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
-            .OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(cancellationToken);
-        foreach (var id in unfinished)
+        var released = await db.Jobs.Where(j => j.ClaimedBy == node && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.ClaimedBy, (string?)null), cancellationToken);
+        var unfinished = await db.Jobs.CountAsync(j => !j.IsStream && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), cancellationToken);
+        if (unfinished > 0)
         {
-            queue.Enqueue(id);
+            logger.LogInformation("{Count} unfinished ingest jobs to resume ({Released} were this node's)", unfinished, released);
+        }
+    }
+
+    /// <summary>
+    /// Claims the oldest job no live node holds: an update that only succeeds while the job is still unclaimed (or its
+    /// claim is stale), so of several ingest nodes exactly one gets it. Null when there is none.
+    /// </summary>
+    private async Task<long?> ClaimNextAsync(NodeOptions node, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var stale = now - node.ClaimTimeout;
+        var candidates = await db.Jobs
+            .Where(j => !j.IsStream && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
+                        && (j.ClaimedBy == null || j.ClaimedBy == node.Name || j.HeartbeatUtc < stale))
+            .OrderBy(j => j.Id).Select(j => j.Id).Take(8).ToListAsync(cancellationToken);
+        foreach (var id in candidates)
+        {
+            var claimed = await db.Jobs.Where(j => j.Id == id && (j.ClaimedBy == null || j.ClaimedBy == node.Name || j.HeartbeatUtc < stale))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.ClaimedBy, node.Name).SetProperty(j => j.HeartbeatUtc, now), cancellationToken);
+            if (claimed == 1)
+            {
+                return id;
+            }
         }
 
-        if (unfinished.Count > 0)
+        return null;
+    }
+
+    /// <summary>Runs a claimed job while renewing the claim; a cancel asked on any node reaches it through the store.</summary>
+    private async Task RunClaimedAsync(long jobId, NodeOptions node, CancellationToken stoppingToken)
+    {
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = RenewClaimAsync(jobId, node, heartbeatStop.Token);
+        try
         {
-            logger.LogInformation("Resuming {Count} unfinished ingest jobs", unfinished.Count);
+            await RunAsync(jobId, stoppingToken);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task RenewClaimAsync(long jobId, NodeOptions node, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(node.ClaimTimeout / 4, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<SiemDbContext>();
+                var now = time.GetUtcNow().UtcDateTime;
+                await db.Jobs.Where(j => j.Id == jobId && j.ClaimedBy == node.Name)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatUtc, now), cancellationToken);
+                if (await db.Jobs.AnyAsync(j => j.Id == jobId && j.CancelRequested, cancellationToken))
+                {
+                    queue.CancelRunning(jobId); // asked on another node
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the job ended
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not renew the claim on job {JobId}; another node may take it over", jobId);
         }
     }
 
@@ -182,6 +268,7 @@ public sealed class JobRunner(
         job.Status = status;
         job.Error = error;
         job.FinishedUtc = time.GetUtcNow().UtcDateTime;
+        job.ClaimedBy = null; // a retry may run anywhere
         await db.SaveChangesAsync();
         if (status is JobStatus.Completed or JobStatus.Cancelled && !options.Value.Ingest.KeepUploadedFiles && job.StoredPath.Length > 0)
         {

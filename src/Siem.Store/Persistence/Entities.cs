@@ -47,6 +47,10 @@ public sealed class IngestJob
     public long LabelledCorrect { get; set; }
     public bool CancelRequested { get; set; }
 
+    /// <summary>The ingest node running (or about to run) the job; another node takes it over once <see cref="HeartbeatUtc"/> is older than the claim timeout.</summary>
+    public string? ClaimedBy { get; set; }
+    public DateTime? HeartbeatUtc { get; set; }
+
     /// <summary>A stream job collects the records one API source sends to /api/ingest; it has no file.</summary>
     public bool IsStream { get; set; }
 

@@ -426,6 +426,9 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Classified")
                         .HasColumnType("INTEGER");
 
@@ -447,6 +450,9 @@ namespace Siem.Store.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("FinishedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HeartbeatUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("IncidentsCreated")
