@@ -84,6 +84,9 @@ internal sealed class CaptureReader : IDisposable
 
     public LinkLayers LinkType { get; }
 
+    /// <summary>The temporary plain copy of a gzip'd capture (deleted on dispose); null for a plain file.</summary>
+    internal string? UnpackedCopy => _unzipped;
+
     /// <summary>Bytes of the file consumed so far (record headers included), for progress.</summary>
     public long BytesRead { get; private set; }
 
