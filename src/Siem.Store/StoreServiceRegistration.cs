@@ -80,6 +80,7 @@ public static class StoreServiceRegistration
         services.AddSingleton<NotificationService>();
         services.AddSingleton<StorageService>();
         services.AddSingleton<SavedSearchService>();
+        services.AddSingleton<StoreLeases>();
         return services;
     }
 

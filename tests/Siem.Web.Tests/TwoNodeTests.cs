@@ -102,4 +102,33 @@ public sealed class TwoNodeTests
         var job = await client.WaitForJobAsync(id);
         return (job.Status, job.Classified);
     }
+
+    [Fact]
+    public async Task Two_ingest_nodes_run_each_job_once_and_one_of_them_correlates_so_each_host_gets_one_incident()
+    {
+        await using var first = new SiemAppFactory();
+        first.Settings["Siem:Node:Name"] = "ingest-1";
+        first.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
+        var onFirst = first.ApiClient();
+        await using var second = new SiemAppFactory();
+        second.Settings["Siem:DataDir"] = first.DataDir;
+        second.Settings["Siem:Node:Name"] = "ingest-2";
+        second.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
+        var onSecond = second.ApiClient();
+
+        // The same hosts attacked in uploads to both nodes, at the same times: correlated twice, they would open two incidents each.
+        var start = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var uploads = await Task.WhenAll(
+            onFirst.UploadAndWaitAsync("a.csv", RiskIncidentTests.Floods(start, (0, "10.0.0.51", 20), (0, "10.0.0.52", 20))),
+            onSecond.UploadAndWaitAsync("b.csv", RiskIncidentTests.Floods(start, (30, "10.0.0.51", 20), (30, "10.0.0.52", 20))));
+        Assert.All(uploads, job => Assert.Equal(("Completed", 40L), (job.Status, job.Classified)));
+        await first.WaitForCorrelationAsync();
+
+        await using var db = first.CreateDb();
+        var incidents = await db.Incidents.OrderBy(i => i.DstHost).Select(i => new { i.DstHost, i.AlertCount }).ToListAsync();
+        Assert.Equal([("10.0.0.51", 40L), ("10.0.0.52", 40L)], incidents.Select(i => (i.DstHost, i.AlertCount)));
+        Assert.Equal(80, await db.Events.CountAsync());
+        var lease = await db.Leases.SingleAsync(l => l.Name == Siem.Store.StoreLeases.Correlation);
+        Assert.True(lease.Holder is "ingest-1" or "ingest-2", lease.Holder);
+    }
 }

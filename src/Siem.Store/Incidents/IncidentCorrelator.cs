@@ -20,6 +20,7 @@ namespace Siem.Store.Incidents;
 public sealed class IncidentCorrelator(
     IServiceScopeFactory scopes,
     LiveNotifier live,
+    StoreLeases leases,
     TimeProvider time,
     IOptions<SiemOptions> options,
     ILogger<IncidentCorrelator> logger) : BackgroundService
@@ -42,7 +43,8 @@ public sealed class IncidentCorrelator(
             await Task.Delay(Pace, time, stoppingToken);
             try
             {
-                while (await CorrelateChunkAsync(stoppingToken) > 0)
+                // One correlator per store: two reading the same pending groups would open the same incident twice.
+                while (await leases.HoldAsync(StoreLeases.Correlation, stoppingToken) && await CorrelateChunkAsync(stoppingToken) > 0)
                 {
                 }
             }

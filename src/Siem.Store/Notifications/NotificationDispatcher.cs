@@ -18,6 +18,7 @@ public sealed class NotificationDispatcher(
     IDbContextFactory<SiemDbContext> databases,
     NotificationSender sender,
     LiveNotifier live,
+    StoreLeases leases,
     IOptions<SiemOptions> options,
     TimeProvider time,
     ILogger<NotificationDispatcher> logger) : BackgroundService
@@ -50,7 +51,8 @@ public sealed class NotificationDispatcher(
             var wait = options.Value.Notifications.PollInterval;
             try
             {
-                var next = await RunOnceAsync(stoppingToken);
+                // One sender per store, so no notification goes out twice.
+                var next = await leases.HoldAsync(StoreLeases.Notifications, stoppingToken) ? await RunOnceAsync(stoppingToken) : null;
                 if (next is { } due)
                 {
                     var untilDue = due - time.GetUtcNow().UtcDateTime;

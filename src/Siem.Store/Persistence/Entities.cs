@@ -352,3 +352,11 @@ public sealed class SavedSearch
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
 }
+
+/// <summary>Which node does a store-wide job (correlation, notifications, retention) until when: one holder at a time, taken over once it expires.</summary>
+public sealed class StoreLease
+{
+    public required string Name { get; set; }
+    public required string Holder { get; set; }
+    public DateTime ExpiresUtc { get; set; }
+}

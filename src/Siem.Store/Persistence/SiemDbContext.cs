@@ -27,6 +27,7 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     public DbSet<NotificationRule> NotificationRules => Set<NotificationRule>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
+    public DbSet<StoreLease> Leases => Set<StoreLease>();
 
     /// <summary>Every time is stored in UTC; reading it back says so (DateTimeKind.Utc), so the API writes "Z" everywhere.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -26,6 +26,7 @@ public sealed record SweepResult(DateTime StartedUtc, double Seconds, long Event
 public sealed class RetentionSweeper(
     IDbContextFactory<SiemDbContext> databases,
     SqliteSetup sqlite,
+    StoreLeases leases,
     IOptions<SiemOptions> options,
     TimeProvider time,
     ILogger<RetentionSweeper> logger) : BackgroundService
@@ -54,7 +55,17 @@ public sealed class RetentionSweeper(
         while (!stoppingToken.IsCancellationRequested)
         {
             await _signal.WaitAsync(options.Value.Retention.Interval, stoppingToken);
-            await SweepAsync(stoppingToken);
+            try
+            {
+                if (await leases.HoldAsync(StoreLeases.Retention, stoppingToken))
+                {
+                    await SweepAsync(stoppingToken); // one sweeper per store
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not take the retention lease; the next round tries again");
+            }
         }
     }
 
