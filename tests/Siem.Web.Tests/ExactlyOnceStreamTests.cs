@@ -132,10 +132,7 @@ public sealed class ExactlyOnceStreamTests
 
         public static async Task<ServerProcess> StartAsync(string dataDir)
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
+            var port = FreePort.Next();
             var server = new ServerProcess(dataDir, port, Launch(dataDir, port));
             await server.WaitReadyAsync();
             return server;

@@ -27,7 +27,7 @@ public sealed class PublishTests
         Assert.False(Directory.Exists(Path.Combine(publish, "runtimes", "win-x64")), "one runtime, not every platform's");
 
         var elsewhere = Directory.CreateDirectory(Path.Combine(work.Path, "somewhere-else")).FullName;
-        var port = FreePort();
+        var port = Siem.TestSupport.FreePort.Next();
         var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(publish, "Siem.Web.dll")}\" --urls http://127.0.0.1:{port}")
         {
             WorkingDirectory = elsewhere,
@@ -91,12 +91,5 @@ public sealed class PublishTests
             Assert.True(DateTime.UtcNow < deadline, "the published app did not become ready: " + log);
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using MimeKit;
+using Siem.TestSupport;
 using SmtpServer;
 using SmtpServer.ComponentModel;
 using SmtpServer.Protocol;
@@ -130,35 +131,6 @@ internal sealed class SmtpSink : IAsyncDisposable
             using var stream = new MemoryStream(buffer.ToArray());
             await messages.WriteAsync(await MimeMessage.LoadAsync(stream, cancellationToken), cancellationToken);
             return SmtpResponse.Ok;
-        }
-    }
-}
-
-internal static class FreePort
-{
-    public static int Next()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    /// <summary>Connects until something listens on the port (a server started in the background).</summary>
-    public static async Task WaitUntilListeningAsync(int port)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Yield();
-            }
         }
     }
 }

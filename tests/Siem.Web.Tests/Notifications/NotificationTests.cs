@@ -7,6 +7,8 @@ using Siem.Domain.Incidents;
 using Siem.Store.Notifications;
 using Siem.Store.Persistence;
 
+using Siem.TestSupport;
+
 namespace Siem.Web.Tests.Notifications;
 
 /// <summary>Notifications through the whole app to a real HTTP listener and a real SMTP server: rules, retries, escalation, the delivery log.</summary>
