@@ -48,6 +48,12 @@ public sealed class NodeOptions
 
 public sealed class StoreOptions
 {
+    /// <summary>Sqlite (default: one file in the data folder) or Postgres (<see cref="ConnectionString"/>; several nodes can share it).</summary>
+    public Persistence.StoreProvider Provider { get; set; } = Persistence.StoreProvider.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (Npgsql format: <c>Host=db;Database=siem;Username=siem;Password=...</c>); unused for SQLite.</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>
     /// Acknowledged (default): what the app acknowledges is fsynced first and survives a power cut. Relaxed: it survives a
     /// process crash only, and ingest is faster (README "Durability").

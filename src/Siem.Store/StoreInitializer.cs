@@ -11,14 +11,14 @@ namespace Siem.Store;
 /// Runs before the background services: applies migrations, creates the roles, the first admin (password
 /// from configuration, or generated and logged once) and the bootstrap API key when configured.
 /// </summary>
-public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemOptions> options, DataFolder folder, SqliteSetup sqlite, TimeProvider time, ILogger<StoreInitializer> logger) : IHostedService
+public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemOptions> options, DataFolder folder, StoreBackend store, TimeProvider time, ILogger<StoreInitializer> logger) : IHostedService
 {
     /// <summary>An upload file no job points at and not written for this long is left over from a crash mid-upload.</summary>
     public static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        sqlite.CreateIfMissing();
+        store.Prepare();
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<SiemDbContext>();

@@ -25,13 +25,24 @@ public static class StoreServiceRegistration
         var settings = configuration.GetSection(SiemOptions.Section).Get<SiemOptions>() ?? new SiemOptions();
 
         var folder = new DataFolder(Path.Combine(contentRoot, settings.DataDir));
-        var sqlite = new SqliteSetup(folder.Database, settings.Store.Durability);
+        if (settings.Store.Provider == StoreProvider.Postgres && settings.Retention.MaxStoreGb is not null)
+        {
+            throw new InvalidOperationException(
+                "Siem:Retention:MaxStoreGb applies to the SQLite store only: PostgreSQL keeps deleted rows' space for reuse, so its size does not tell what to delete. Use Siem:Retention:EventDays on PostgreSQL.");
+        }
+
+        var store = StoreBackend.Create(settings.Store, folder);
         services.AddSingleton(folder);
-        services.AddSingleton(sqlite);
+        services.AddSingleton(store);
+        if (store is SqliteBackend sqlite)
+        {
+            services.AddSingleton(sqlite.Sqlite);
+        }
+
         services.AddSingleton(TimeProvider.System);
         // Services create a context per operation from the factory (a Blazor circuit outlives a request);
         // Identity's stores use the scoped context.
-        services.AddDbContextFactory<SiemDbContext>(o => o.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor(sqlite)));
+        services.AddDbContextFactory<SiemDbContext>(store.Configure);
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SiemDbContext>>().CreateDbContext());
 
         services.AddSingleton(_ => ActiveModel.LoadShipped(settings.ModelPath));

@@ -10,7 +10,7 @@ using Siem.Web.Incidents;
 namespace Siem.Web.Tests;
 
 /// <summary>Acting on incidents over the API: status moves, reasons, assignment and the audit trail.</summary>
-public sealed class IncidentWorkflowTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
+public class IncidentWorkflowTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
 {
     private async Task<(HttpClient Analyst, IncidentSummary Incident)> AnIncidentAndAnAnalystAsync()
     {
@@ -71,3 +71,6 @@ public sealed class IncidentWorkflowTests(SiemAppFactory app) : IClassFixture<Si
         Assert.Contains("/api/uploads", await response.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>The same incident workflow tests on PostgreSQL.</summary>
+public sealed class IncidentWorkflowTestsOnPostgres(PostgresAppFactory app) : IncidentWorkflowTests(app), IClassFixture<PostgresAppFactory>;

@@ -16,7 +16,7 @@ using static Siem.TestSupport.KddFixtures;
 namespace Siem.Web.Tests;
 
 /// <summary>Upload -> job -> events, rejections and incidents, on a real SQLite file with the shipped model.</summary>
-public sealed class IngestTests : IClassFixture<SiemAppFactory>
+public class IngestTests : IClassFixture<SiemAppFactory>
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
     private readonly SiemAppFactory _app;
@@ -205,3 +205,6 @@ public sealed class IngestTests : IClassFixture<SiemAppFactory>
         Assert.Equal(breakdown.Total, breakdown.ByCategory.Values.Sum());
     }
 }
+
+/// <summary>The same upload tests on PostgreSQL.</summary>
+public sealed class IngestTestsOnPostgres(PostgresAppFactory app) : IngestTests(app), IClassFixture<PostgresAppFactory>;

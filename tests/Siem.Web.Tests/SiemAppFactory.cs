@@ -7,14 +7,37 @@ using Siem.TestSupport;
 
 namespace Siem.Web.Tests;
 
-/// <summary>The real app on a real temporary SQLite file with the shipped model; API access by a bootstrap admin key.</summary>
-public sealed class SiemAppFactory : WebApplicationFactory<Program>
+/// <summary>
+/// The real app on a real temporary SQLite file (or, as <see cref="PostgresAppFactory"/>, a database of its own on the
+/// test PostgreSQL server) with the shipped model; API access by a bootstrap admin key.
+/// </summary>
+public class SiemAppFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Correct-Horse-42";
 
     private readonly TempDirectory _data = new();
+
+    public SiemAppFactory()
+        : this(StoreProvider.Sqlite)
+    {
+    }
+
+    protected SiemAppFactory(StoreProvider provider)
+    {
+        Provider = provider;
+        if (provider == StoreProvider.Postgres)
+        {
+            Settings["Siem:Store:Provider"] = "Postgres";
+            Settings["Siem:Store:ConnectionString"] = PostgresServer.Shared.NewDatabase();
+        }
+    }
+
+    public StoreProvider Provider { get; }
+
+    /// <summary>A new app on <paramref name="provider"/>'s store.</summary>
+    public static SiemAppFactory On(StoreProvider provider) => provider == StoreProvider.Postgres ? new PostgresAppFactory() : new SiemAppFactory();
 
     public string DataDir => _data.Path;
 
@@ -73,5 +96,14 @@ public sealed class SiemAppFactory : WebApplicationFactory<Program>
         {
             _data.Dispose();
         }
+    }
+}
+
+/// <summary>The same app on PostgreSQL: a database of its own on the test server (<see cref="PostgresServer"/>).</summary>
+public sealed class PostgresAppFactory : SiemAppFactory
+{
+    public PostgresAppFactory()
+        : base(StoreProvider.Postgres)
+    {
     }
 }

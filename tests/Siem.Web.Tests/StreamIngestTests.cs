@@ -17,7 +17,7 @@ using static Siem.TestSupport.KddFixtures;
 namespace Siem.Web.Tests;
 
 /// <summary>POST /api/ingest: streamed CSV and NDJSON, plain and gzip, bad lines, keys, saturation, timestamps.</summary>
-public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
+public class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
 {
     private static HttpContent Body(string text, string mediaType, bool gzip)
     {
@@ -187,3 +187,6 @@ public sealed class StreamIngestTests(SiemAppFactory app) : IClassFixture<SiemAp
         Assert.Equal(0, ingest.ActiveStreams);
     }
 }
+
+/// <summary>The same streaming tests on PostgreSQL.</summary>
+public sealed class StreamIngestTestsOnPostgres(PostgresAppFactory app) : StreamIngestTests(app), IClassFixture<PostgresAppFactory>;

@@ -22,7 +22,7 @@ public sealed class JobRunner(
     IServiceScopeFactory scopes,
     JobQueue queue,
     Models.ActiveModel models,
-    SqliteSetup sqlite,
+    StoreBackend store,
     LiveNotifier live,
     IncidentCorrelator correlator,
     Exceptions.ExceptionRules exceptions,
@@ -220,7 +220,7 @@ public sealed class JobRunner(
         var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellationToken);
         var resumeAfter = job.CommittedLine;
         var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
-        using var writer = new EventWriter(sqlite, settings.KeptRejections, options.Value.Incidents.Window, exceptions);
+        using var writer = store.OpenWriter(settings.KeptRejections, options.Value.Incidents.Window, exceptions);
         var writing = new Stopwatch();
         var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
         var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second

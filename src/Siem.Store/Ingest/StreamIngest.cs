@@ -173,7 +173,7 @@ public sealed class StreamSource(long jobId, long lastLine)
 /// </summary>
 public sealed class StreamBatchWriter(
     StreamIngest ingest,
-    SqliteSetup sqlite,
+    StoreBackend store,
     LiveNotifier live,
     IncidentCorrelator correlator,
     Exceptions.ExceptionRules exceptions,
@@ -182,7 +182,7 @@ public sealed class StreamBatchWriter(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var writer = new EventWriter(sqlite, options.Value.Ingest.KeptRejections, options.Value.Incidents.Window, exceptions);
+        using var writer = store.OpenWriter(options.Value.Ingest.KeptRejections, options.Value.Incidents.Window, exceptions);
         while (await ingest.Reader.WaitToReadAsync(stoppingToken))
         {
             await ingest.WhenWritingAllowed.WaitAsync(stoppingToken);

@@ -10,7 +10,7 @@ public sealed class UploadTooLargeException(long limit) : Exception($"The upload
 }
 
 /// <summary>Streams uploads into the data folder (never whole into memory) and creates their ingest jobs.</summary>
-public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue queue, Persistence.SqliteSetup sqlite, TimeProvider time, IOptions<SiemOptions> options)
+public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue queue, Persistence.StoreBackend store, TimeProvider time, IOptions<SiemOptions> options)
 {
     /// <summary>Saves <paramref name="content"/> as <paramref name="fileName"/> and queues a job for it.</summary>
     public async Task<IngestJob> SaveAndQueueAsync(string fileName, Stream content, string user, CancellationToken cancellationToken, double? replayRate = null)
@@ -37,7 +37,7 @@ public sealed class UploadStore(DataFolder folder, SiemDbContext db, JobQueue qu
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
 
-                if (sqlite.Durability == Persistence.StoreDurability.Acknowledged)
+                if (store.Durability == Persistence.StoreDurability.Acknowledged)
                 {
                     file.Flush(flushToDisk: true); // the 202 promises the file: on disk before the job row that points at it
                 }

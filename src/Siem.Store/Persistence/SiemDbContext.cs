@@ -37,7 +37,8 @@ public sealed class SiemDbContext(DbContextOptions<SiemDbContext> options) : Ide
     }
 
     private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
-        value => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+        value => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc), // PostgreSQL's timestamptz takes UTC only
+        value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -25,15 +25,12 @@ public sealed record SweepResult(DateTime StartedUtc, double Seconds, long Event
 /// </summary>
 public sealed class RetentionSweeper(
     IDbContextFactory<SiemDbContext> databases,
-    SqliteSetup sqlite,
+    StoreBackend store,
     StoreLeases leases,
     IOptions<SiemOptions> options,
     TimeProvider time,
     ILogger<RetentionSweeper> logger) : BackgroundService
 {
-    /// <summary>Pages given back per step of <c>incremental_vacuum</c> (4,096 x 4 KiB = 16 MiB per write transaction).</summary>
-    private const int VacuumPagesPerStep = 4096;
-
     private readonly WakeSignal _signal = new();
     private readonly SemaphoreSlim _one = new(1, 1);
 
@@ -129,7 +126,12 @@ public sealed class RetentionSweeper(
                     db.Audit.Where(a => db.Audit.Where(o => o.AtUtc < cut).OrderBy(o => o.Id).Select(o => o.Id).Take(n).Contains(a.Id)).ExecuteDeleteAsync(ct), cancellationToken);
             }
 
-            reclaimed = await GiveBackFreePagesAsync(policy, cancellationToken);
+            var deleted = events + forSize + rollups + incidents + audit;
+            if (deleted > 0 || store.Provider == StoreProvider.Sqlite) // SQLite also gives back pages an earlier sweep freed
+            {
+                reclaimed = await store.ReclaimSpaceAsync(policy, time, cancellationToken);
+            }
+
             LastSweep = new SweepResult(started.UtcDateTime, clock.Elapsed.TotalSeconds, events, forSize, rollups, incidents, audit, reclaimed, null);
             if (events + forSize + rollups + incidents + audit > 0 || reclaimed > 0)
             {
@@ -177,7 +179,7 @@ public sealed class RetentionSweeper(
     private async Task<long> TrimToSizeAsync(RetentionOptions policy, long maxBytes, CancellationToken cancellationToken)
     {
         long total = 0;
-        while ((await StorageFigures.ReadAsync(sqlite, cancellationToken)).UsedBytes > maxBytes)
+        while ((await store.ReadFiguresAsync(cancellationToken)).UsedBytes > maxBytes)
         {
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var deleted = await db.Events.Where(e => db.Events.OrderBy(o => o.TimeMs).Select(o => o.Id).Take(policy.BatchSize).Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
@@ -193,66 +195,7 @@ public sealed class RetentionSweeper(
 
         return total;
     }
-
-    /// <summary>Hands free pages back to the file system a step at a time (a database made before auto_vacuum was on reuses them instead).</summary>
-    private async Task<long> GiveBackFreePagesAsync(RetentionOptions policy, CancellationToken cancellationToken)
-    {
-        var before = await StorageFigures.ReadAsync(sqlite, cancellationToken);
-        if (!before.GivesSpaceBack)
-        {
-            return 0;
-        }
-
-        var figures = before;
-        while (figures.FreeBytes > 0)
-        {
-            await using (var connection = sqlite.Open())
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = $"PRAGMA incremental_vacuum({VacuumPagesPerStep});";
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            var after = await StorageFigures.ReadAsync(sqlite, cancellationToken);
-            if (after.FreeBytes >= figures.FreeBytes)
-            {
-                break;
-            }
-
-            figures = after;
-            await Task.Delay(policy.BatchPause, time, cancellationToken);
-        }
-
-        await using (var connection = sqlite.Open())
-        {
-            await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);"; // the file shrinks once the WAL is folded in
-            await checkpoint.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var end = await StorageFigures.ReadAsync(sqlite, cancellationToken);
-        return Math.Max(0, before.FileBytes + before.WalBytes - end.FileBytes - end.WalBytes);
-    }
 }
 
-/// <summary>The database file's size, its used and free pages, and whether free pages go back to the file system.</summary>
-public sealed record StorageFigures(long FileBytes, long WalBytes, long UsedBytes, long FreeBytes, bool GivesSpaceBack)
-{
-    public static async Task<StorageFigures> ReadAsync(SqliteSetup sqlite, CancellationToken cancellationToken)
-    {
-        await using var connection = sqlite.Open();
-        async Task<long> PragmaAsync(string name)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA {name};";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var pageSize = await PragmaAsync("page_size");
-        var pages = await PragmaAsync("page_count");
-        var free = await PragmaAsync("freelist_count");
-        var autoVacuum = await PragmaAsync("auto_vacuum");
-        static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
-        return new StorageFigures(SizeOf(sqlite.DatabasePath), SizeOf(sqlite.DatabasePath + "-wal"), (pages - free) * pageSize, free * pageSize, autoVacuum == 2);
-    }
-}
+/// <summary>The store's size (the SQLite file and its WAL, or the PostgreSQL database), its used and free bytes, and whether free pages go back to the file system.</summary>
+public sealed record StorageFigures(long FileBytes, long WalBytes, long UsedBytes, long FreeBytes, bool GivesSpaceBack);

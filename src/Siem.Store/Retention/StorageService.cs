@@ -11,7 +11,7 @@ public sealed record StorageView(long FileBytes, long WalBytes, long UsedBytes, 
     DateTimeOffset? NewestEvent, DateTimeOffset? OldestRollup, long Incidents, long AuditEntries, RetentionPolicyView Policy, SweepResult? LastSweep, bool Sweeping);
 
 /// <summary>Database size, what it holds and since when, the retention policy and its last sweep; "sweep now".</summary>
-public sealed class StorageService(IDbContextFactory<SiemDbContext> databases, SqliteSetup sqlite, RetentionSweeper sweeper, IOptions<SiemOptions> options)
+public sealed class StorageService(IDbContextFactory<SiemDbContext> databases, StoreBackend store, RetentionSweeper sweeper, IOptions<SiemOptions> options)
 {
     public RetentionPolicyView Policy
     {
@@ -24,7 +24,7 @@ public sealed class StorageService(IDbContextFactory<SiemDbContext> databases, S
 
     public async Task<StorageView> GetAsync(CancellationToken cancellationToken = default)
     {
-        var figures = await StorageFigures.ReadAsync(sqlite, cancellationToken);
+        var figures = await store.ReadFiguresAsync(cancellationToken);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         // The time_ms index makes min, max and count cheap (count reads the index: ~0.1 s per million events).
         var oldest = await db.Events.MinAsync(e => (long?)e.TimeMs, cancellationToken);

@@ -18,7 +18,7 @@ public static class ApiErrors
         BadHttpRequestException bad => bad.StatusCode,
         Microsoft.AspNetCore.Connections.ConnectionResetException or OperationCanceledException => StatusCodes.Status408RequestTimeout,
         IOException io when io.HResult is 28 or unchecked((int)0x80070070) => StatusCodes.Status507InsufficientStorage, // ENOSPC / ERROR_DISK_FULL
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } => StatusCodes.Status507InsufficientStorage, // SQLITE_FULL
+        _ when Siem.Store.Persistence.StoreBackend.IsStoreFull(exception) => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -50,7 +50,7 @@ public sealed class EventWriterTests : IDisposable
             ClosestLabel: "satan", ClosestConfidence: 0.01f * i)).ToArray();
 
         BatchOutcome outcome;
-        using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
+        using (var writer = new SqliteEventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             outcome = writer.Write(1, lines, predictions, modelVersion: 1, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
         }
@@ -85,7 +85,7 @@ public sealed class EventWriterTests : IDisposable
         var lines = Enumerable.Range(1, 10).Select(i => ParsedLine.Ok(i, NormalHttp(i))).ToList();
         var predictions = lines.Select(_ => new Prediction("normal", KddCategory.Normal, 1, false, new float[23])).ToArray();
         BatchOutcome again;
-        using (var writer = new EventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
+        using (var writer = new SqliteEventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             writer.Write(1, lines, predictions, 1, 0, 0);
             again = writer.Write(1, lines, predictions, 1, 0, 0);

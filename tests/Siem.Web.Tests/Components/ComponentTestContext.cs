@@ -32,7 +32,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgery());
         Services.AddSingleton(_ => new Siem.Store.Models.ActiveModel(Siem.Detection.Model.OnnxClassifier.Load(RepositoryPaths.ShippedCard), RepositoryPaths.ShippedCard)); // the real model, loaded only by pages that use it
         Services.AddSingleton(new DataFolder(_data.Path));
-        Services.AddSingleton(new SqliteSetup(_data.File("siem.db"))); // the Admin page's storage panel reads the file's figures
+        Services.AddSingleton<StoreBackend>(new SqliteBackend(new SqliteSetup(_data.File("siem.db")))); // the Admin page's storage panel reads the file's figures
         Services.AddSingleton<Siem.Store.Retention.RetentionSweeper>();
         Services.AddLogging();
         Services.AddSingleton<Siem.Web.Models.RetrainService>();

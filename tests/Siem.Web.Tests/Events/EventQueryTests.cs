@@ -74,7 +74,7 @@ public class EventQueryTests
 }
 
 /// <summary>The same language through GET /api/events, run by SQLite (IP comparisons only make sense there: they compare the stored text).</summary>
-public sealed class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
+public class EventQueryApiTests(SiemAppFactory app) : IClassFixture<SiemAppFactory>
 {
     [Fact]
     public async Task The_database_runs_the_query_and_bad_queries_get_a_problem()
@@ -262,3 +262,6 @@ public sealed class EventSearchTests
         Assert.Empty(EventSearch.Ranges([], 20));
     }
 }
+
+/// <summary>The same explorer tests on PostgreSQL.</summary>
+public sealed class EventQueryApiTestsOnPostgres(PostgresAppFactory app) : EventQueryApiTests(app), IClassFixture<PostgresAppFactory>;
