@@ -18,6 +18,11 @@ if (args.Length > 0 && args[0] == "upload")
     return await UploadBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
 }
 
+if (args.Length > 0 && args[0] == "upload-postgres")
+{
+    return await PostgresUploadBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "retrain")
 {
     return await RetrainBenchmark.RunAsync(args.Length > 1 ? args[1] : null);

@@ -10,23 +10,33 @@ namespace Siem.TestSupport;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<PostgresServer> SharedServer = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresServer> SharedServer = new(() => Start(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _databases;
     private readonly string _baseConnectionString;
 
-    private PostgresServer(string baseConnectionString) => _baseConnectionString = baseConnectionString;
+    private PostgresServer(string baseConnectionString, string? bin) => (_baseConnectionString, Bin) = (baseConnectionString, bin);
 
+    /// <summary>The test process's server (durability off: it lives as long as the process).</summary>
     public static PostgresServer Shared => SharedServer.Value;
+
+    /// <summary>The folder of the server's programs (psql, pg_dump), null for an external server.</summary>
+    public string? Bin { get; }
+
+    /// <summary>Host, port and user, without a database.</summary>
+    public string BaseConnectionString => _baseConnectionString;
 
     /// <summary>A connection string to a new, empty database name (the app creates it at start).</summary>
     public string NewDatabase(string purpose = "test") =>
         $"{_baseConnectionString};Database=siem_{purpose}_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
 
-    private static PostgresServer Start()
+    /// <summary>A server of its own with PostgreSQL's default durability (benchmarks); <c>SIEM_TEST_POSTGRES</c> wins when set.</summary>
+    public static PostgresServer StartDurable() => Start(durable: true);
+
+    private static PostgresServer Start(bool durable)
     {
         if (Environment.GetEnvironmentVariable("SIEM_TEST_POSTGRES") is { Length: > 0 } external)
         {
-            return new PostgresServer(external.TrimEnd(';'));
+            return new PostgresServer(external.TrimEnd(';'), null);
         }
 
         var bin = Directory.Exists("/usr/lib/postgresql")
@@ -48,8 +58,9 @@ public sealed class PostgresServer
 
         var port = FreePort.Next();
         Run(Path.Combine(bin, "initdb"), $"-D \"{data}\" -U siem --auth=trust --encoding=UTF8 --locale=C.UTF-8", asRoot);
-        // Durability off for speed: a test cluster lives as long as the test process.
-        var settings = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400";
+        // Durability off for tests' speed: a test cluster lives as long as the test process.
+        var settings = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400"
+                       + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         Run(Path.Combine(bin, "pg_ctl"), $"-D \"{data}\" -o \"{settings}\" -l \"{Path.Combine(root, "server.log")}\" -w -t 60 start", asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -63,7 +74,7 @@ public sealed class PostgresServer
                 // the process is ending anyway; the folder is in the temp folder
             }
         };
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=siem");
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=siem", bin);
     }
 
     private static void Run(string file, string arguments, bool asPostgres)

@@ -45,14 +45,14 @@ public sealed class RequiresKddDataFactAttribute : Xunit.FactAttribute
 /// <summary>A fact that needs programs from the system (installed by .ci/run); it is skipped, saying which, when they are missing.</summary>
 public sealed class RequiresProgramsFactAttribute : Xunit.FactAttribute
 {
-    public RequiresProgramsFactAttribute(params string[] programs)
+    public RequiresProgramsFactAttribute(params string[] programs) => Skip = SkipReason(programs);
+
+    /// <summary>Why a test needing <paramref name="programs"/> is skipped, or null when they are all on PATH.</summary>
+    internal static string? SkipReason(string[] programs)
     {
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator);
         var missing = programs.Where(p => !path.Any(dir => File.Exists(Path.Combine(dir, p)))).ToList();
-        if (missing.Count > 0)
-        {
-            Skip = $"Needs {string.Join(" and ", missing)} on PATH (.ci/run installs them with apt-get).";
-        }
+        return missing.Count > 0 ? $"Needs {string.Join(" and ", missing)} on PATH (.ci/run installs them with apt-get)." : null;
     }
 
     /// <summary>The test also needs the real KDD training file (to retrain on): skipped, saying so, when it is absent.</summary>
@@ -83,4 +83,10 @@ public sealed class RequiresProgramsFactAttribute : Xunit.FactAttribute
             }
         }
     }
+}
+
+/// <summary>A theory that needs programs from the system; skipped, saying which, when they are missing.</summary>
+public sealed class RequiresProgramsTheoryAttribute : Xunit.TheoryAttribute
+{
+    public RequiresProgramsTheoryAttribute(params string[] programs) => Skip = RequiresProgramsFactAttribute.SkipReason(programs);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Siem.Store.Persistence;
 
 namespace Siem.Web.Tests;
 
@@ -11,10 +12,12 @@ public sealed partial class SharedKeysTests
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 
-    [Fact]
-    public async Task A_cookie_issued_by_one_instance_is_accepted_by_another_on_the_same_store()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task A_cookie_issued_by_one_instance_is_accepted_by_another_on_the_same_store(StoreProvider provider)
     {
-        await using var first = new SiemAppFactory();
+        await using var first = SiemAppFactory.On(provider);
         var browserOnFirst = first.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var loginPage = await browserOnFirst.GetAsync("/account/login");
         var cookies = CookiesOf(loginPage);
@@ -33,8 +36,7 @@ public sealed partial class SharedKeysTests
         var session = CookiesOf(signedIn);
         Assert.Contains("siem.auth=", session);
 
-        await using var second = new SiemAppFactory();
-        second.Settings["Siem:DataDir"] = first.DataDir;
+        await using var second = first.AnotherNode();
         var browserOnSecond = second.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/api/jobs");
         withCookie.Headers.Add("Cookie", session);

@@ -36,6 +36,19 @@ public class SiemAppFactory : WebApplicationFactory<Program>
 
     public StoreProvider Provider { get; }
 
+    /// <summary>A second instance on this one's store: its data folder (uploads) and, on PostgreSQL, its database.</summary>
+    public SiemAppFactory AnotherNode()
+    {
+        var node = On(Provider);
+        node.Settings["Siem:DataDir"] = DataDir;
+        if (Settings.TryGetValue("Siem:Store:ConnectionString", out var connectionString))
+        {
+            node.Settings["Siem:Store:ConnectionString"] = connectionString;
+        }
+
+        return node;
+    }
+
     /// <summary>A new app on <paramref name="provider"/>'s store.</summary>
     public static SiemAppFactory On(StoreProvider provider) => provider == StoreProvider.Postgres ? new PostgresAppFactory() : new SiemAppFactory();
 

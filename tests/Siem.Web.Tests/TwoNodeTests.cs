@@ -5,26 +5,29 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Live;
+using Siem.Store.Persistence;
 using Siem.TestSupport;
 using Siem.Web.Live;
 
 namespace Siem.Web.Tests;
 
 /// <summary>
-/// Two instances on one store and one real Redis: node A (web and ingest) takes an upload, node B (web only) runs no
-/// workers, and a hub client connected to B sees A's job progress and incidents through the SignalR Redis backplane.
+/// Two instances on one store (a shared SQLite file, or one PostgreSQL database) and one real Redis: node A (web and
+/// ingest) takes an upload, node B (web only) runs no workers, and a hub client connected to B sees A's job progress
+/// and incidents through the SignalR Redis backplane, and its pages through the live relay.
 /// </summary>
 public sealed class TwoNodeTests
 {
-    [RequiresProgramsFact("redis-server")]
-    public async Task A_hub_client_on_a_web_node_sees_the_progress_and_incidents_of_an_upload_on_the_ingest_node()
+    [RequiresProgramsTheory("redis-server")]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task A_hub_client_on_a_web_node_sees_the_progress_and_incidents_of_an_upload_on_the_ingest_node(StoreProvider provider)
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var ingestNode = new SiemAppFactory();
+        await using var ingestNode = SiemAppFactory.On(provider);
         ingestNode.Settings["Siem:Redis"] = redis.ConnectionString;
         var onIngestNode = ingestNode.ApiClient();
-        await using var webNode = new SiemAppFactory();
-        webNode.Settings["Siem:DataDir"] = ingestNode.DataDir;
+        await using var webNode = ingestNode.AnotherNode();
         webNode.Settings["Siem:Redis"] = redis.ConnectionString;
         webNode.Settings["Siem:Node:Roles"] = "web";
         var updates = new ConcurrentQueue<LiveUpdate>();
@@ -39,6 +42,13 @@ public sealed class TwoNodeTests
             .Build();
         hub.On<LiveUpdate>(LiveHub.UpdateMethod, updates.Enqueue);
         await hub.StartAsync();
+        // What the web node's pages subscribe to (Home, Upload, Timeline, Breakdown): the ingest node's work relayed through Redis.
+        var pageUpdates = new ConcurrentQueue<LiveUpdate>();
+        using var page = webNode.Services.GetRequiredService<LiveNotifier>().Subscribe(u =>
+        {
+            pageUpdates.Enqueue(u);
+            return Task.CompletedTask;
+        });
 
         var job = await onIngestNode.UploadAndWaitAsync("floods.csv", RiskIncidentTests.Floods(DateTimeOffset.UtcNow.AddMinutes(-3), (0, "10.0.0.41", 20)));
         await ingestNode.WaitForCorrelationAsync();
@@ -52,16 +62,26 @@ public sealed class TwoNodeTests
 
         Assert.Contains(updates, u => u.Incidents.Any(i => i.DstHost == "10.0.0.41" && i.Label == "neptune" && i.Created));
         Assert.Equal(20, updates.Where(u => u.Counts is not null).Sum(u => u.Counts!.Total));
+        while (!(pageUpdates.Any(u => u.Jobs.Any(j => j.JobId == job.Id && j.Status == "Completed")) && pageUpdates.Any(u => u.Incidents.Any(i => i.Created))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the web node's pages got {pageUpdates.Count} updates, not the job's end and the incident");
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(pageUpdates, u => u.Incidents.Any(i => i.DstHost == "10.0.0.41" && i.Created));
+        Assert.Equal(20, pageUpdates.Where(u => u.Counts is not null).Sum(u => u.Counts!.Total));
         // The web node ran no job and no correlation: the store has one incident, made once.
         await using var db = webNode.CreateDb();
         Assert.Equal(1, db.Incidents.Count());
         Assert.Equal(20, db.Events.Count());
     }
 
-    [Fact]
-    public async Task An_upload_to_a_web_node_is_run_once_by_an_ingest_node_which_also_takes_over_a_dead_nodes_job()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task An_upload_to_a_web_node_is_run_once_by_an_ingest_node_which_also_takes_over_a_dead_nodes_job(StoreProvider provider)
     {
-        await using var webNode = new SiemAppFactory();
+        await using var webNode = SiemAppFactory.On(provider);
         webNode.Settings["Siem:Node:Roles"] = "web";
         webNode.Settings["Siem:Node:Name"] = "web-1";
         var onWebNode = webNode.ApiClient();
@@ -76,8 +96,7 @@ public sealed class TwoNodeTests
             Assert.Equal("Queued", (await onWebNode.GetFromJsonAsync<Siem.Store.Ingest.JobView>($"/api/jobs/{waiting}", ApiHelpers.Json))!.Status);
         }
 
-        await using var ingestNode = new SiemAppFactory();
-        ingestNode.Settings["Siem:DataDir"] = webNode.DataDir;
+        await using var ingestNode = webNode.AnotherNode();
         ingestNode.Settings["Siem:Node:Name"] = "ingest-2";
         ingestNode.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
         _ = ingestNode.Server;
@@ -103,15 +122,16 @@ public sealed class TwoNodeTests
         return (job.Status, job.Classified);
     }
 
-    [Fact]
-    public async Task Two_ingest_nodes_run_each_job_once_and_one_of_them_correlates_so_each_host_gets_one_incident()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Two_ingest_nodes_run_each_job_once_and_one_of_them_correlates_so_each_host_gets_one_incident(StoreProvider provider)
     {
-        await using var first = new SiemAppFactory();
+        await using var first = SiemAppFactory.On(provider);
         first.Settings["Siem:Node:Name"] = "ingest-1";
         first.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
         var onFirst = first.ApiClient();
-        await using var second = new SiemAppFactory();
-        second.Settings["Siem:DataDir"] = first.DataDir;
+        await using var second = first.AnotherNode();
         second.Settings["Siem:Node:Name"] = "ingest-2";
         second.Settings["Siem:Node:JobPollInterval"] = "00:00:00.100";
         var onSecond = second.ApiClient();

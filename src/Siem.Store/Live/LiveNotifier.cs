@@ -58,7 +58,32 @@ public sealed class LiveNotifier
     private long _total;
     private Dictionary<long, JobProgress> _jobs = [];
     private Dictionary<long, IncidentChange> _incidents = [];
+    private LiveUpdate? _remote;
     private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
+
+    /// <summary>
+    /// What another node published (several nodes share Redis): its pages' subscribers get it with the next broadcast,
+    /// as if it happened here; subscribers that asked for local updates only (the hub bridge: the SignalR backplane
+    /// already carries the other node's hub messages) do not.
+    /// </summary>
+    public void PublishRemote(LiveUpdate update)
+    {
+        lock (_gate)
+        {
+            _remote = _remote is null ? update : _remote.Merge(update);
+        }
+    }
+
+    /// <summary>Takes what other nodes published since the last call (null when nothing).</summary>
+    public LiveUpdate? DrainRemote()
+    {
+        lock (_gate)
+        {
+            var remote = _remote;
+            _remote = null;
+            return remote;
+        }
+    }
 
     public void PublishCounts(IEnumerable<(string Label, string Category, long Count)> counts)
     {
@@ -94,10 +119,11 @@ public sealed class LiveNotifier
     /// Subscribes a handler that is called at most once per <paramref name="minimumInterval"/> (zero: at every
     /// broadcast) with everything that changed since its last call; dispose the result to unsubscribe.
     /// </summary>
-    public IDisposable Subscribe(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval = default)
+    /// <param name="localOnly">Only what happened on this node, not what other nodes published (<see cref="PublishRemote"/>).</param>
+    public IDisposable Subscribe(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval = default, bool localOnly = false)
     {
         var id = Guid.NewGuid();
-        _subscribers[id] = new Subscriber(handler, minimumInterval);
+        _subscribers[id] = new Subscriber(handler, minimumInterval, localOnly);
         return new Subscription(() => _subscribers.TryRemove(id, out _));
     }
 
@@ -128,12 +154,13 @@ public sealed class LiveNotifier
     /// Adds <paramref name="update"/> (if any) to what each subscriber has pending and calls, concurrently, every
     /// subscriber whose interval has passed and who is not still busy. Completes when those calls are done.
     /// </summary>
-    public Task DispatchAsync(LiveUpdate? update, DateTimeOffset now, ILogger logger)
+    public Task DispatchAsync(LiveUpdate? update, DateTimeOffset now, ILogger logger, LiveUpdate? remote = null)
     {
         var calls = new List<Task>();
+        var everything = remote is null ? update : update is null ? remote : update.Merge(remote);
         foreach (var (id, subscriber) in _subscribers)
         {
-            if (subscriber.Take(update, now) is { } due)
+            if (subscriber.Take(subscriber.LocalOnly ? update : everything, now) is { } due)
             {
                 calls.Add(CallAsync(id, subscriber, due, logger));
             }
@@ -160,8 +187,10 @@ public sealed class LiveNotifier
     }
 
     /// <summary>One subscriber's pending update, when it was last called, and whether a call is running.</summary>
-    private sealed class Subscriber(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval)
+    private sealed class Subscriber(Func<LiveUpdate, Task> handler, TimeSpan minimumInterval, bool localOnly)
     {
+        public bool LocalOnly => localOnly;
+
         private readonly Lock _gate = new();
         private LiveUpdate? _pending;
         private DateTimeOffset _lastCall = DateTimeOffset.MinValue;
@@ -216,7 +245,7 @@ public sealed class LiveBroadcaster(LiveNotifier notifier, TimeProvider time, IL
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             // Not awaited: a slow subscriber must not delay the next tick (each one is called again only when done).
-            _ = notifier.DispatchAsync(notifier.Drain(time.GetUtcNow()), time.GetUtcNow(), logger);
+            _ = notifier.DispatchAsync(notifier.Drain(time.GetUtcNow()), time.GetUtcNow(), logger, notifier.DrainRemote());
         }
     }
 }

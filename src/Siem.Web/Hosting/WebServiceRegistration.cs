@@ -44,6 +44,7 @@ public static class WebServiceRegistration
         {
             // Several nodes: what one node's hub bridge sends reaches the hub clients connected to every node.
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("siem"));
+            services.AddHostedService<Live.LiveRelay>(); // and what it shows its pages
         }
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

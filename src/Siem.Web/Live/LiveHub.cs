@@ -15,14 +15,17 @@ public sealed class LiveHub : Hub
     public const string UpdateMethod = "update";
 }
 
-/// <summary>The hub is one more subscriber of the live notifier: every update goes to all connected clients.</summary>
+/// <summary>
+/// The hub is one more subscriber of the live notifier: every update made on this node goes to all connected clients
+/// (with Redis, on every node, through the SignalR backplane; so not what other nodes relayed here).
+/// </summary>
 public sealed class LiveHubBridge(LiveNotifier notifier, IHubContext<LiveHub> hub, ILogger<LiveHubBridge> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = notifier.Subscribe(SendAsync);
+        _subscription = notifier.Subscribe(SendAsync, localOnly: true);
         return Task.CompletedTask;
     }
 
