@@ -119,8 +119,9 @@ public sealed class IngestOptions
 
     public DecompressionLimit DecompressionLimit => new(MaxUnpackedBytes, MaxCompressionRatio);
 
+    /// <summary>Records per write transaction of an upload job; empty: the store's own (<see cref="Persistence.StoreBackend.DefaultBatchSize"/>).</summary>
     [Range(16, 65536)]
-    public int BatchSize { get; set; } = 2048;
+    public int? BatchSize { get; set; }
 
     /// <summary>Batches waiting between reading and classification/writing (backpressure bound).</summary>
     [Range(1, 1024)]

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Siem.Store.Identity;
 using Siem.Store.Persistence;
@@ -22,6 +24,12 @@ public sealed class StoreInitializer(IServiceScopeFactory scopes, IOptions<SiemO
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<SiemDbContext>();
+        if (store.Provider == StoreProvider.Postgres)
+        {
+            // Else EF's first look at the migrations history on a new PostgreSQL database is logged as a failed command.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
 
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();

@@ -36,6 +36,7 @@ public abstract class EventWriter : IDisposable
     private readonly Exceptions.ExceptionRules? _exceptions;
     private readonly int _keptRejections;
     private readonly long _windowMs;
+    private DbBatch? _batch;
 
     /// <param name="connection">The writer's own open connection (disposed with the writer).</param>
     /// <param name="exceptions">Analysts' exceptions: matching alerts are stored suppressed and kept out of incidents.</param>
@@ -102,14 +103,48 @@ public abstract class EventWriter : IDisposable
         return command;
     }
 
-    private static void Execute(DbCommand command, params ReadOnlySpan<object?> values)
+    /// <summary>
+    /// Runs the statement now (SQLite: in-process, no round trip), or, where the provider batches (PostgreSQL), queues
+    /// it for <see cref="Flush"/>: a batch's dozens of upserts then cost one round trip instead of one each (measured
+    /// on the KDD file: 1.4 s of a 7.3 s upload went to them one at a time).
+    /// </summary>
+    private void Execute(DbCommand command, params ReadOnlySpan<object?> values)
     {
-        for (var i = 0; i < values.Length; i++)
+        if (!Connection.CanCreateBatch)
         {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            command.ExecuteNonQuery();
+            return;
         }
 
-        command.ExecuteNonQuery();
+        _batch ??= Connection.CreateBatch();
+        var queued = _batch.CreateBatchCommand();
+        queued.CommandText = command.CommandText;
+        foreach (var value in values)
+        {
+            var parameter = queued.CreateParameter();
+            parameter.Value = value ?? DBNull.Value;
+            queued.Parameters.Add(parameter);
+        }
+
+        _batch.BatchCommands.Add(queued);
+    }
+
+    private void Flush(DbTransaction transaction)
+    {
+        if (_batch is null)
+        {
+            return;
+        }
+
+        _batch.Transaction = transaction;
+        _batch.ExecuteNonQuery();
+        _batch.Dispose();
+        _batch = null;
     }
 
     /// <param name="rejectedSoFar">Rejections the job already has, so only the first N are kept.</param>
@@ -170,6 +205,7 @@ public abstract class EventWriter : IDisposable
         }
 
         Execute(_updateJob, lines.Count, tally.Classified, tally.Rejected, tally.AlertCount, tally.Labelled, tally.Correct, tally.LastLine, jobId);
+        Flush(transaction);
         transaction.Commit();
         return new BatchOutcome(lines.Count, tally.Classified, tally.Rejected, tally.AlertCount, tally.Labelled, tally.Correct,
             tally.Counts.ToDictionary(c => c.Key, c => c.Value.Count), tally.LastLine);

@@ -223,7 +223,8 @@ public sealed class JobRunner(
         using var writer = store.OpenWriter(settings.KeptRejections, options.Value.Incidents.Window, exceptions);
         var writing = new Stopwatch();
         var pace = job.ReplayRate is { } rate and > 0 ? new ReplayPace(rate) : null;
-        var batchSize = pace is null ? settings.BatchSize : Math.Clamp((int)(pace.Rate / 4), 1, settings.BatchSize); // about 4 batches a second
+        var largest = settings.BatchSize ?? store.DefaultBatchSize;
+        var batchSize = pace is null ? largest : Math.Clamp((int)(pace.Rate / 4), 1, largest); // about 4 batches a second
         var model = models.Current; // one version for the whole job
         await ClassificationPipeline.RunAsync(lines, model.Classifier, async batch =>
         {

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Data.Common;
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using Siem.Detection.Model;
@@ -10,9 +12,12 @@ using Siem.Store.Persistence;
 namespace Siem.Store.Ingest;
 
 /// <summary>
-/// The PostgreSQL writer: a batch's events go in with one binary COPY (Npgsql), an order of magnitude faster than
-/// row-by-row inserts. COPY cannot skip duplicates, so the lines of the batch already stored for the job (a resumed
-/// job's overlap, normally none) are read first through the unique (job, line) index and left out.
+/// The PostgreSQL writer: a batch's events go in with one binary COPY, an order of magnitude faster than row-by-row
+/// inserts. The rows are encoded here into PostgreSQL's binary COPY format (documented, stable since 7.4) and sent
+/// through Npgsql's raw COPY stream: Npgsql's per-value <c>NpgsqlBinaryImporter.Write</c> cost ~250 ns a value, 7.4 s
+/// of a 12 s upload of the KDD file (60 values a row). COPY cannot skip duplicates, so the lines of the batch already
+/// stored for the job (a resumed job's overlap, normally none) are read first through the unique (job, line) index and
+/// left out.
 /// </summary>
 public sealed class PostgresEventWriter : EventWriter
 {
@@ -21,6 +26,8 @@ public sealed class PostgresEventWriter : EventWriter
     private readonly ColumnType[] _featureTypes;
     private readonly double[] _numeric = new double[KddFeatures.NumericCount];
     private readonly NpgsqlCommand _storedLines;
+    private readonly CopyRows _rows = new();
+    private readonly short _columnCount;
 
     public PostgresEventWriter(NpgsqlDataSource dataSource, int keptRejections, TimeSpan incidentWindow, Exceptions.ExceptionRules? exceptions = null)
         : this(dataSource.OpenConnection(), keptRejections, incidentWindow, exceptions)
@@ -31,7 +38,9 @@ public sealed class PostgresEventWriter : EventWriter
         : base(connection, keptRejections, incidentWindow, exceptions)
     {
         _postgres = connection;
-        _copy = $"COPY {EventTable.Name} ({string.Join(", ", EventColumns())}) FROM STDIN (FORMAT BINARY)";
+        var columns = EventColumns();
+        _columnCount = (short)columns.Length;
+        _copy = $"COPY {EventTable.Name} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)";
         _featureTypes = FeatureColumnTypes();
         _storedLines = new NpgsqlCommand($"SELECT line FROM {EventTable.Name} WHERE job_id = $1 AND line BETWEEN $2 AND $3", connection);
         _storedLines.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint });
@@ -73,7 +82,7 @@ public sealed class PostgresEventWriter : EventWriter
         }
 
         var stored = StoredLines(jobId, events, (NpgsqlTransaction)transaction);
-        using var copy = _postgres.BeginBinaryImport(_copy);
+        _rows.Start();
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -83,10 +92,11 @@ public sealed class PostgresEventWriter : EventWriter
             }
 
             inserted[i] = true;
-            WriteRow(copy, jobId, e, modelVersion);
+            WriteRow(jobId, e, modelVersion);
         }
 
-        copy.Complete();
+        using var copy = _postgres.BeginRawBinaryCopy(_copy);
+        copy.Write(_rows.Finish());
     }
 
     /// <summary>Lines of this batch the job already has (one index range read; empty unless a run is resumed over stored lines).</summary>
@@ -112,30 +122,22 @@ public sealed class PostgresEventWriter : EventWriter
         return lines;
     }
 
-    private void WriteRow(NpgsqlBinaryImporter copy, long jobId, PendingEvent e, int modelVersion)
+    private void WriteRow(long jobId, PendingEvent e, int modelVersion)
     {
-        var (record, prediction) = (e.Record, e.Prediction);
-        copy.StartRow();
-        copy.Write(jobId, NpgsqlDbType.Bigint);
-        copy.Write(e.Line, NpgsqlDbType.Bigint);
-        copy.Write(e.TimeMs, NpgsqlDbType.Bigint);
-        copy.Write(prediction.Verdict, NpgsqlDbType.Text);
-        copy.Write(prediction.Category.ToName(), NpgsqlDbType.Text);
-        copy.Write(prediction.VerdictConfidence, NpgsqlDbType.Real);
-        copy.Write(prediction.Unknown, NpgsqlDbType.Boolean);
-        copy.Write(prediction.IsAlert, NpgsqlDbType.Boolean);
-        WriteText(copy, prediction.Unknown ? prediction.ClosestLabel : null);
-        copy.Write(e.Suppressed, NpgsqlDbType.Boolean);
-        WriteText(copy, prediction.Rule);
-        if (modelVersion > 0)
-        {
-            copy.Write(modelVersion, NpgsqlDbType.Integer);
-        }
-        else
-        {
-            copy.WriteNull(); // not registered (a writer used outside the app)
-        }
-
+        var (record, prediction, row) = (e.Record, e.Prediction, _rows);
+        row.StartRow(_columnCount);
+        row.Int64(jobId);
+        row.Int64(e.Line);
+        row.Int64(e.TimeMs);
+        row.Text(prediction.Verdict);
+        row.Text(prediction.Category.ToName());
+        row.Float(prediction.VerdictConfidence);
+        row.Boolean(prediction.Unknown);
+        row.Boolean(prediction.IsAlert);
+        row.Text(prediction.Unknown ? prediction.ClosestLabel : null);
+        row.Boolean(e.Suppressed);
+        row.Text(prediction.Rule);
+        row.Int32(modelVersion > 0 ? modelVersion : null); // null: not registered (a writer used outside the app)
         record.CopyNumericFeaturesTo(_numeric);
         var (n, column) = (0, -1);
         foreach (var feature in KddFeatures.All)
@@ -143,49 +145,131 @@ public sealed class PostgresEventWriter : EventWriter
             column++;
             switch (feature.Index)
             {
-                case KddFeatures.ProtocolTypeIndex: copy.Write(record.ProtocolType, NpgsqlDbType.Text); continue;
-                case KddFeatures.ServiceIndex: copy.Write(record.Service, NpgsqlDbType.Text); continue;
-                case KddFeatures.FlagIndex: copy.Write(record.Flag, NpgsqlDbType.Text); continue;
+                case KddFeatures.ProtocolTypeIndex: row.Text(record.ProtocolType); continue;
+                case KddFeatures.ServiceIndex: row.Text(record.Service); continue;
+                case KddFeatures.FlagIndex: row.Text(record.Flag); continue;
             }
 
             var value = _numeric[n++];
             switch (_featureTypes[column])
             {
-                case ColumnType.Double: copy.Write(value, NpgsqlDbType.Double); break;
-                case ColumnType.Bigint: copy.Write((long)value, NpgsqlDbType.Bigint); break;
-                case ColumnType.Integer: copy.Write((int)value, NpgsqlDbType.Integer); break;
-                default: copy.Write(value != 0, NpgsqlDbType.Boolean); break;
+                case ColumnType.Double: row.Double(value); break;
+                case ColumnType.Bigint: row.Int64((long)value); break;
+                case ColumnType.Integer: row.Int32((int)value); break;
+                default: row.Boolean(value != 0); break;
             }
         }
 
-        WriteText(copy, record.SrcIp?.ToString());
-        WriteText(copy, record.DstIp?.ToString());
-        WriteInteger(copy, record.SrcPort);
-        WriteInteger(copy, record.DstPort);
-        WriteText(copy, record.Label);
+        row.Text(record.SrcIp?.ToString());
+        row.Text(record.DstIp?.ToString());
+        row.Int32(record.SrcPort);
+        row.Int32(record.DstPort);
+        row.Text(record.Label);
     }
 
-    private static void WriteText(NpgsqlBinaryImporter copy, string? value)
+    /// <summary>
+    /// Rows in PostgreSQL's binary COPY format: a signature and two zero words, then per row a 16-bit field count and
+    /// per field a 32-bit length (-1 for NULL) and the value in network byte order; a -1 count ends the data.
+    /// </summary>
+    private sealed class CopyRows
     {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, NpgsqlDbType.Text);
-        }
-    }
+        private static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
+        private readonly Dictionary<string, byte[]> _utf8 = new(StringComparer.Ordinal);
+        private byte[] _buffer = new byte[1 << 20];
+        private int _length;
 
-    private static void WriteInteger(NpgsqlBinaryImporter copy, int? value)
-    {
-        if (value is { } v)
+        public void Start()
         {
-            copy.Write(v, NpgsqlDbType.Integer);
+            _length = 0;
+            Append(Signature);
+            Span(8).Clear(); // flags, header extension length
         }
-        else
+
+        public ReadOnlySpan<byte> Finish()
         {
-            copy.WriteNull();
+            BinaryPrimitives.WriteInt16BigEndian(Span(2), -1);
+            return _buffer.AsSpan(0, _length);
+        }
+
+        public void StartRow(short fields) => BinaryPrimitives.WriteInt16BigEndian(Span(2), fields);
+
+        public void Int64(long value)
+        {
+            var span = Span(12);
+            BinaryPrimitives.WriteInt32BigEndian(span, 8);
+            BinaryPrimitives.WriteInt64BigEndian(span[4..], value);
+        }
+
+        public void Int32(int? value)
+        {
+            if (value is not { } v)
+            {
+                Null();
+                return;
+            }
+
+            var span = Span(8);
+            BinaryPrimitives.WriteInt32BigEndian(span, 4);
+            BinaryPrimitives.WriteInt32BigEndian(span[4..], v);
+        }
+
+        public void Double(double value)
+        {
+            var span = Span(12);
+            BinaryPrimitives.WriteInt32BigEndian(span, 8);
+            BinaryPrimitives.WriteDoubleBigEndian(span[4..], value);
+        }
+
+        public void Float(float value)
+        {
+            var span = Span(8);
+            BinaryPrimitives.WriteInt32BigEndian(span, 4);
+            BinaryPrimitives.WriteSingleBigEndian(span[4..], value);
+        }
+
+        public void Boolean(bool value)
+        {
+            var span = Span(5);
+            BinaryPrimitives.WriteInt32BigEndian(span, 1);
+            span[4] = value ? (byte)1 : (byte)0;
+        }
+
+        /// <summary>Text as UTF-8; the few repeating names (labels, services, flags, hosts) are encoded once.</summary>
+        public void Text(string? value)
+        {
+            if (value is null)
+            {
+                Null();
+                return;
+            }
+
+            if (!_utf8.TryGetValue(value, out var bytes))
+            {
+                bytes = Encoding.UTF8.GetBytes(value);
+                if (_utf8.Count < 4096)
+                {
+                    _utf8[value] = bytes;
+                }
+            }
+
+            BinaryPrimitives.WriteInt32BigEndian(Span(4), bytes.Length);
+            Append(bytes);
+        }
+
+        private void Null() => BinaryPrimitives.WriteInt32BigEndian(Span(4), -1);
+
+        private void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Span(bytes.Length));
+
+        private Span<byte> Span(int size)
+        {
+            if (_length + size > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + size));
+            }
+
+            var span = _buffer.AsSpan(_length, size);
+            _length += size;
+            return span;
         }
     }
 

@@ -26,6 +26,9 @@ public abstract class StoreBackend
 
     public abstract StoreDurability Durability { get; }
 
+    /// <summary>Records per write transaction of an upload job unless <c>Siem:Ingest:BatchSize</c> says otherwise.</summary>
+    public abstract int DefaultBatchSize { get; }
+
     public abstract void Configure(DbContextOptionsBuilder options);
 
     /// <summary>Runs before the migrations (SQLite creates its file with the page settings it needs).</summary>
@@ -68,6 +71,8 @@ public sealed class SqliteBackend(SqliteSetup sqlite) : StoreBackend
     public override StoreProvider Provider => StoreProvider.Sqlite;
 
     public override StoreDurability Durability => sqlite.Durability;
+
+    public override int DefaultBatchSize => 2048;
 
     public override void Configure(DbContextOptionsBuilder options) =>
         options.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor(sqlite));
@@ -137,7 +142,7 @@ public sealed class SqliteBackend(SqliteSetup sqlite) : StoreBackend
 /// Durability Relaxed turns off <c>synchronous_commit</c> for this app's sessions: a commit returns before the WAL
 /// is flushed (PostgreSQL's own crash safety stays; the last commits before a server crash may be lost).
 /// </summary>
-public sealed class PostgresBackend : StoreBackend
+public sealed class PostgresBackend : StoreBackend, IDisposable
 {
     /// <summary>The tables a retention sweep deletes from, vacuumed after it so their space is reused at once.</summary>
     private static readonly string[] SweptTables = [EventTable.Name, "rollup_minutes", "alert_rollup_minutes", "incidents", "incident_notes", "audit"];
@@ -155,11 +160,21 @@ public sealed class PostgresBackend : StoreBackend
         }
 
         DataSource = NpgsqlDataSource.Create(builder);
+        // The writers run the same few upserts every batch: prepared once per connection, not parsed and planned each time.
+        _writers = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 });
     }
+
+    private readonly NpgsqlDataSource _writers;
 
     public NpgsqlDataSource DataSource { get; }
 
     public override StoreProvider Provider => StoreProvider.Postgres;
+
+    /// <summary>
+    /// Larger than SQLite's: each transaction costs a round trip per statement batch and a WAL flush at commit. The KDD
+    /// file uploaded on a 2-core box: 7.9 s in batches of 2,048, 4.9 s in batches of 16,384 (warm, median of 2).
+    /// </summary>
+    public override int DefaultBatchSize => 16384;
 
     public override StoreDurability Durability { get; }
 
@@ -185,7 +200,7 @@ public sealed class PostgresBackend : StoreBackend
     }
 
     public override EventWriter OpenWriter(int keptRejections, TimeSpan incidentWindow, Exceptions.ExceptionRules? exceptions = null) =>
-        new PostgresEventWriter(DataSource, keptRejections, incidentWindow, exceptions);
+        new PostgresEventWriter(_writers, keptRejections, incidentWindow, exceptions);
 
     /// <summary>The database's size on disk; PostgreSQL keeps deleted rows' space for reuse (autovacuum) rather than returning it.</summary>
     public override async Task<StorageFigures> ReadFiguresAsync(CancellationToken cancellationToken)
@@ -207,5 +222,11 @@ public sealed class PostgresBackend : StoreBackend
 
         var after = await ReadFiguresAsync(cancellationToken);
         return Math.Max(0, before.FileBytes - after.FileBytes);
+    }
+
+    public void Dispose()
+    {
+        DataSource.Dispose();
+        _writers.Dispose();
     }
 }

@@ -11,26 +11,38 @@ using static Siem.TestSupport.KddFixtures;
 
 namespace Siem.Store.Tests.Ingest;
 
-/// <summary>The hot write path against a real migrated SQLite file: every value lands where it belongs.</summary>
+/// <summary>The hot write path against a real migrated store (a SQLite file, a PostgreSQL database): every value lands where it belongs.</summary>
 public sealed class EventWriterTests : IDisposable
 {
     private readonly TempDirectory _data = new();
-    private readonly SqliteSetup _sqlite;
+    private StoreBackend? _store;
 
-    public EventWriterTests()
+    private StoreBackend Open(StoreProvider provider)
     {
-        _sqlite = new SqliteSetup(_data.File("siem.db"));
+        _store = provider == StoreProvider.Postgres
+            ? new PostgresBackend(PostgresServer.Shared.NewDatabase("writer"), StoreDurability.Acknowledged)
+            : new SqliteBackend(new SqliteSetup(_data.File("siem.db")));
+        _store.Prepare();
         using var db = NewDb();
         db.Database.Migrate();
         db.Jobs.Add(new IngestJob { Id = 1, FileName = "f.csv", StoredPath = "f.csv", CreatedBy = "test" });
         db.SaveChanges();
+        return _store;
     }
 
-    private SiemDbContext NewDb() => new(new DbContextOptionsBuilder<SiemDbContext>().UseSqlite(_sqlite.ConnectionString).Options);
-
-    [Fact]
-    public void Every_feature_and_metadata_value_round_trips_even_when_rows_repeat_and_alternate()
+    private SiemDbContext NewDb()
     {
+        var options = new DbContextOptionsBuilder<SiemDbContext>();
+        _store!.Configure(options);
+        return new SiemDbContext(options.Options);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public void Every_feature_and_metadata_value_round_trips_even_when_rows_repeat_and_alternate(StoreProvider provider)
+    {
+        var store = Open(provider);
         // Alternating and repeated rows exercise the writer's skipping of unchanged bindings, nulls included.
         var records = new List<ConnectionRecord>();
         for (var i = 0; i < 40; i++)
@@ -50,7 +62,7 @@ public sealed class EventWriterTests : IDisposable
             ClosestLabel: "satan", ClosestConfidence: 0.01f * i)).ToArray();
 
         BatchOutcome outcome;
-        using (var writer = new SqliteEventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
+        using (var writer = store.OpenWriter(keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             outcome = writer.Write(1, lines, predictions, modelVersion: 1, ingestTimeMs: 1_234_567, rejectedSoFar: 0);
         }
@@ -76,16 +88,23 @@ public sealed class EventWriterTests : IDisposable
         }
 
         Assert.Equal("broken line", db.JobRejections.Single().Reason);
-        Assert.Equal(100, db.Jobs.Single().CommittedLine);
+        var job = db.Jobs.Single();
+        Assert.Equal((100L, 41L, 40L, 1L), (job.CommittedLine, job.Read, job.Classified, job.Rejected));
+        Assert.Equal(40, db.Rollups.Sum(r => r.Count));
+        Assert.Equal(records.Count(r => r.Label is not null), db.JobVerdicts.Sum(v => v.Count));
+        Assert.Equal(outcome.Alerts, db.PendingAlertGroups.Sum(g => g.Count));
     }
 
-    [Fact]
-    public void Writing_the_same_lines_again_adds_nothing()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public void Writing_the_same_lines_again_adds_nothing(StoreProvider provider)
     {
+        var store = Open(provider);
         var lines = Enumerable.Range(1, 10).Select(i => ParsedLine.Ok(i, NormalHttp(i))).ToList();
         var predictions = lines.Select(_ => new Prediction("normal", KddCategory.Normal, 1, false, new float[23])).ToArray();
         BatchOutcome again;
-        using (var writer = new SqliteEventWriter(_sqlite, keptRejections: 100, TimeSpan.FromMinutes(10)))
+        using (var writer = store.OpenWriter(keptRejections: 100, TimeSpan.FromMinutes(10)))
         {
             writer.Write(1, lines, predictions, 1, 0, 0);
             again = writer.Write(1, lines, predictions, 1, 0, 0);
@@ -98,8 +117,28 @@ public sealed class EventWriterTests : IDisposable
         Assert.Equal(10, db.Jobs.Single().Classified);
     }
 
+    [Fact]
+    public void A_resumed_batch_on_postgres_copies_only_the_lines_not_yet_stored()
+    {
+        var store = Open(StoreProvider.Postgres);
+        var lines = Enumerable.Range(1, 10).Select(i => ParsedLine.Ok(i, NormalHttp(i))).ToList();
+        var predictions = lines.Select(_ => new Prediction("normal", KddCategory.Normal, 1, false, new float[23])).ToArray();
+        BatchOutcome overlapping;
+        using (var writer = store.OpenWriter(keptRejections: 100, TimeSpan.FromMinutes(10)))
+        {
+            writer.Write(1, lines[..6], predictions[..6], 1, 0, 0);
+            overlapping = writer.Write(1, lines, predictions, 1, 0, 0); // lines 1-6 again, then 7-10
+        }
+
+        using var db = NewDb();
+        Assert.Equal(4, overlapping.Classified);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), db.Events.OrderBy(e => e.Line).Select(e => e.Line).ToList());
+        Assert.Equal(10, db.Jobs.Single().Classified);
+    }
+
     public void Dispose()
     {
+        (_store as PostgresBackend)?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _data.Dispose();
     }
