@@ -8,7 +8,8 @@ public sealed record RetentionPolicyView(bool Enabled, int? EventDays, int? Roll
 
 /// <summary>The store at a glance for the Admin page and <c>/api/admin/storage</c>.</summary>
 public sealed record StorageView(long FileBytes, long WalBytes, long UsedBytes, long FreeBytes, bool GivesSpaceBack, long Events, DateTimeOffset? OldestEvent,
-    DateTimeOffset? NewestEvent, DateTimeOffset? OldestRollup, long Incidents, long AuditEntries, RetentionPolicyView Policy, SweepResult? LastSweep, bool Sweeping);
+    DateTimeOffset? NewestEvent, DateTimeOffset? OldestRollup, long Incidents, long AuditEntries, RetentionPolicyView Policy, SweepResult? LastSweep, bool Sweeping,
+    StoreProvider Provider);
 
 /// <summary>Database size, what it holds and since when, the retention policy and its last sweep; "sweep now".</summary>
 public sealed class StorageService(IDbContextFactory<SiemDbContext> databases, StoreBackend store, RetentionSweeper sweeper, IOptions<SiemOptions> options)
@@ -34,7 +35,7 @@ public sealed class StorageService(IDbContextFactory<SiemDbContext> databases, S
         return new StorageView(figures.FileBytes, figures.WalBytes, figures.UsedBytes, figures.FreeBytes, figures.GivesSpaceBack, events,
             oldest is { } o ? DateTimeOffset.FromUnixTimeMilliseconds(o) : null, newest is { } n ? DateTimeOffset.FromUnixTimeMilliseconds(n) : null,
             oldestMinute is { } m ? DateTimeOffset.FromUnixTimeSeconds(m * 60) : null,
-            await db.Incidents.LongCountAsync(cancellationToken), await db.Audit.LongCountAsync(cancellationToken), Policy, sweeper.LastSweep, sweeper.Sweeping);
+            await db.Incidents.LongCountAsync(cancellationToken), await db.Audit.LongCountAsync(cancellationToken), Policy, sweeper.LastSweep, sweeper.Sweeping, store.Provider);
     }
 
     /// <summary>Sweeps now and answers what was removed; refused (null) when retention is off.</summary>
