@@ -7,6 +7,8 @@ namespace Siem.Bench;
 /// `upload-postgres [path]`: the whole KDD file through POST /api/uploads of the real app on PostgreSQL (a separate
 /// process, a fresh database, warmed by a 20,000-line upload), from request start to job Completed, next to
 /// `psql \copy` of the same decompressed CSV into a plain 42-column table of the same server, three rounds, medians.
+/// Each round uploads the file twice: the first lands in a new database (new WAL segments, cold caches, the PostgreSQL
+/// path's code not yet optimised by the JIT), the second as a running store takes it.
 /// The server is a private cluster with PostgreSQL's default durability (fsync, synchronous_commit on), or the one
 /// <c>SIEM_TEST_POSTGRES</c> names.
 /// </summary>
@@ -22,6 +24,7 @@ internal static class PostgresUploadBenchmark
             var csv = await SqliteImport.DecompressAsync(file, work);
             var copies = new List<double>();
             var uploads = new List<(double Seconds, long Records, long Alerts, double Cpu)>();
+            var again = new List<double>();
             for (var round = 1; round <= 3; round++)
             {
                 copies.Add(PsqlCopy(postgres, csv, round));
@@ -37,8 +40,11 @@ internal static class PostgresUploadBenchmark
                 var clock = Stopwatch.StartNew();
                 var job = await UploadBenchmark.UploadAndWaitAsync(http, new ByteArrayContent(File.ReadAllBytes(file)), Path.GetFileName(file), TimeSpan.FromMilliseconds(25));
                 uploads.Add((clock.Elapsed.TotalSeconds, job.GetProperty("classified").GetInt64(), job.GetProperty("alerts").GetInt64(), server.CpuSeconds() - cpu));
+                clock.Restart();
+                await UploadBenchmark.UploadAndWaitAsync(http, new ByteArrayContent(File.ReadAllBytes(file)), "again-" + Path.GetFileName(file), TimeSpan.FromMilliseconds(25));
+                again.Add(clock.Elapsed.TotalSeconds);
                 Console.WriteLine($"round {round}: psql \\copy {copies[^1]:F2}s, upload -> Completed {uploads[^1].Seconds:F2}s (app CPU {uploads[^1].Cpu:F2}s), " +
-                                  $"ratio {uploads[^1].Seconds / copies[^1]:F2}");
+                                  $"ratio {uploads[^1].Seconds / copies[^1]:F2}; the same file again {again[^1]:F2}s, ratio {again[^1] / copies[^1]:F2}");
             }
 
             var copySeconds = copies.Order().ElementAt(1);
@@ -46,6 +52,8 @@ internal static class PostgresUploadBenchmark
             Console.WriteLine($"psql \\copy (median):          494,021 rows in {copySeconds:F2}s = {494_021 / copySeconds,10:N0} rows/s");
             Console.WriteLine($"upload -> Completed (median): {median.Records:N0} records in {median.Seconds:F2}s = {median.Records / median.Seconds,10:N0} records/s ({median.Alerts:N0} alerts)");
             Console.WriteLine($"ratio upload / psql \\copy time: {median.Seconds / copySeconds:F2} (target <= 2.0)");
+            var againSeconds = again.Order().ElementAt(1);
+            Console.WriteLine($"the same file again (median): {againSeconds:F2}s, ratio {againSeconds / copySeconds:F2}");
             return 0;
         }
         finally

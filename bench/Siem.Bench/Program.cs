@@ -38,6 +38,11 @@ if (args.Length > 0 && args[0] == "profile")
     return ProfileRun.Run();
 }
 
+if (args.Length > 0 && args[0] == "queries-postgres")
+{
+    return await QueryBenchmark.RunAsync(args.Length > 1 ? args[1] : null, postgres: true);
+}
+
 if (args.Length > 0 && args[0] == "queries")
 {
     return await QueryBenchmark.RunAsync(args.Length > 1 ? args[1] : null);

@@ -12,17 +12,26 @@ namespace Siem.Bench;
 /// upload to the real app, then times each page's data queries as the API serves them: timeline 7 d,
 /// attack breakdown 7 d, incidents page 1, explorer queries with a filter. The filled store is kept
 /// (SIEM_BENCH_STORE, default /tmp/siem-query-bench-N) so later runs only time the queries.
+/// `queries-postgres [events]`: the same on PostgreSQL, in database siem_query_bench_N of the server SIEM_TEST_POSTGRES
+/// names (kept there, so later runs only time the queries), else of a private cluster started for the run.
 /// </summary>
 internal static class QueryBenchmark
 {
     private const int Runs = 7;
 
-    public static async Task<int> RunAsync(string? eventsArgument)
+    public static async Task<int> RunAsync(string? eventsArgument, bool postgres = false)
     {
         var events = eventsArgument is null ? 5_000_000 : long.Parse(eventsArgument, CultureInfo.InvariantCulture);
-        var store = Environment.GetEnvironmentVariable("SIEM_BENCH_STORE") ?? Path.Combine(Path.GetTempPath(), $"siem-query-bench-{events}");
+        var store = Environment.GetEnvironmentVariable("SIEM_BENCH_STORE") ?? Path.Combine(Path.GetTempPath(), $"siem-query-bench-{(postgres ? "pg-" : "")}{events}");
         Directory.CreateDirectory(store);
-        await using var server = await BenchServer.StartAsync(Path.Combine(store, "app-data"));
+        var environment = new Dictionary<string, string>();
+        if (postgres)
+        {
+            environment["Siem__Store__Provider"] = "Postgres";
+            environment["Siem__Store__ConnectionString"] = $"{Siem.TestSupport.PostgresServer.StartDurable().BaseConnectionString};Database=siem_query_bench_{events}";
+        }
+
+        await using var server = await BenchServer.StartAsync(Path.Combine(store, "app-data"), environment: environment);
         using var http = server.CreateClient();
         var jobs = await http.GetFromJsonAsync<JsonElement>("api/jobs");
         if (jobs.GetArrayLength() == 0)

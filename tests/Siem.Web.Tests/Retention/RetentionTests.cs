@@ -14,9 +14,11 @@ namespace Siem.Web.Tests.Retention;
 /// <summary>The retention sweeper on a real database: what is past its age goes, the rest stays, the timeline keeps old weeks, the size cap holds.</summary>
 public sealed class RetentionTests
 {
-    private static SiemAppFactory App(params (string Key, string Value)[] settings)
+    private static SiemAppFactory App(params (string Key, string Value)[] settings) => App(StoreProvider.Sqlite, settings);
+
+    private static SiemAppFactory App(StoreProvider provider, params (string Key, string Value)[] settings)
     {
-        var app = new SiemAppFactory();
+        var app = SiemAppFactory.On(provider);
         app.Settings["Siem:Retention:Enabled"] = "true";
         app.Settings["Siem:Retention:Interval"] = "1.00:00:00"; // the test sweeps, not the timer
         app.Settings["Siem:Retention:BatchSize"] = "100"; // several batches
@@ -45,10 +47,12 @@ public sealed class RetentionTests
         return timeline!.Buckets.Sum(b => b.Total);
     }
 
-    [Fact]
-    public async Task A_sweep_deletes_what_is_past_its_age_keeps_the_rest_and_old_weeks_still_chart()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task A_sweep_deletes_what_is_past_its_age_keeps_the_rest_and_old_weeks_still_chart(StoreProvider provider)
     {
-        await using var app = App(("Siem:Retention:EventDays", "30"), ("Siem:Retention:RollupDays", "365"), ("Siem:Retention:IncidentDays", "60"),
+        await using var app = App(provider, ("Siem:Retention:EventDays", "30"), ("Siem:Retention:RollupDays", "365"), ("Siem:Retention:IncidentDays", "60"),
             ("Siem:Retention:AuditDays", "400"));
         var client = app.ApiClient();
         var now = DateTimeOffset.UtcNow;
@@ -91,6 +95,8 @@ public sealed class RetentionTests
         Assert.Equal(start.AddDays(398), storage.OldestEvent);
         Assert.Equal(60, storage.LastSweep!.Events);
         Assert.Equal(30, storage.Policy.EventDays);
+        Assert.Equal(provider, storage.Provider);
+        Assert.True(storage.FileBytes > 0, "the database's size on disk");
 
         var again = await SweepAsync(client);
         Assert.Equal((0L, 0L, 0L, 0L, 0L), (again.Events, again.EventsForSize, again.RollupRows, again.Incidents, again.AuditEntries));
