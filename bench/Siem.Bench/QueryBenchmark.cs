@@ -31,7 +31,8 @@ internal static class QueryBenchmark
             environment["Siem__Store__ConnectionString"] = $"{Siem.TestSupport.PostgresServer.StartDurable().BaseConnectionString};Database=siem_query_bench_{events}";
         }
 
-        await using var server = await BenchServer.StartAsync(Path.Combine(store, "app-data"), environment: environment);
+        await using var log = new StreamWriter(Path.Combine(store, "server.log"), append: true) { AutoFlush = true };
+        await using var server = await BenchServer.StartAsync(Path.Combine(store, "app-data"), line => { lock (log) { log.WriteLine(line); } }, environment);
         using var http = server.CreateClient();
         var jobs = await http.GetFromJsonAsync<JsonElement>("api/jobs");
         if (jobs.GetArrayLength() == 0)

@@ -31,7 +31,7 @@ public sealed class StatsService(IDbContextFactory<SiemDbContext> databases, Tim
             g.GroupBy(r => r.Category).ToDictionary(c => c.Key, c => c.Sum(r => r.Count)),
             g.Sum(r => r.Count),
             g.Sum(r => r.Alerts),
-            g.ToDictionary(r => r.Label, r => r.Count))).ToList();
+            g.GroupBy(r => r.Label).ToDictionary(l => l.Key, l => l.Sum(r => r.Count)))).ToList(); // "unknown" rows carry their likeliest class's category: one label, several categories
         return new Timeline(start, end, minutes * 60, buckets);
     }
 
@@ -43,7 +43,7 @@ public sealed class StatsService(IDbContextFactory<SiemDbContext> databases, Tim
             .ToListAsync(ct);
         return new Breakdown(from, to, byLabel.Sum(r => r.Count), byLabel.Sum(r => r.Alerts),
             byLabel.GroupBy(r => r.Category).ToDictionary(g => g.Key, g => g.Sum(r => r.Count)),
-            byLabel.OrderByDescending(r => r.Count).ToDictionary(r => r.Label, r => r.Count));
+            byLabel.GroupBy(r => r.Label).Select(g => (Label: g.Key, Count: g.Sum(r => r.Count))).OrderByDescending(l => l.Count).ToDictionary(l => l.Label, l => l.Count));
     }
 
     public async Task<AttackBreakdownData> AttacksAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
