@@ -18,6 +18,12 @@ public static class EventSearch
     /// <summary>At most this many time ranges are added to a query; beyond it, the closest ones are joined.</summary>
     public const int MaxRanges = 20;
 
+    /// <summary>
+    /// PostgreSQL reads many exact ranges as one bitmap of index scans: a rare label's 72 minutes of a 5M-event week
+    /// took 85 ms as 72 ranges and 833 ms joined into 20 wider ones (which SQLite, walking the index, does not mind).
+    /// </summary>
+    public const int MaxRangesPostgres = 500;
+
     public static async Task<IQueryable<SecurityEvent>> FilterAsync(
         SiemDbContext db, Expression<Func<SecurityEvent, bool>> predicate, long? fromMs, long? toMs, CancellationToken cancellationToken)
     {
@@ -38,7 +44,7 @@ public static class EventSearch
         }
 
         var minutes = await RollupsIn(db, fromMs, toMs).Where(condition).Select(r => r.Minute).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
-        return events.Where(InRanges(Ranges(minutes, MaxRanges)));
+        return events.Where(InRanges(Ranges(minutes, db.Database.IsNpgsql() ? MaxRangesPostgres : MaxRanges)));
     }
 
     /// <summary>The rollup minutes that overlap [from, to).</summary>
