@@ -51,7 +51,9 @@ public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Mod
     {
         var predicate = EventQuery.Parse(query);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (matchesAreFew is not { } few)
+        // A query the rollups count exactly (labels, categories) is charted from them however many it matches: no count needed.
+        var few = matchesAreFew ?? false;
+        if (matchesAreFew is null && EventSearch.ExactRollupCondition(predicate) is null)
         {
             var (_, isLowerBound) = await (await EventSearch.FilterAsync(db, predicate, fromMs, toMs, cancellationToken)).CountUpToCapAsync(cancellationToken);
             few = !isLowerBound;
