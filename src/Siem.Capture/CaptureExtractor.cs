@@ -1,4 +1,5 @@
 using System.Net;
+using Siem.Capture.Flows;
 using Siem.Domain.Input;
 using Siem.Domain.Records;
 
@@ -50,7 +51,7 @@ public static class CaptureExtractor
         summary.LinkType = reader.LinkType.ToString();
         var decoder = new IpDecoder();
         var tracker = new ConnectionTracker();
-        var windows = new TrafficWindows();
+        var describer = new FlowDescriber();
         var lastSweep = double.NegativeInfinity;
         foreach (var frame in reader.Frames())
         {
@@ -73,7 +74,7 @@ public static class CaptureExtractor
                 tracker.Expire(frame.Time);
             }
 
-            foreach (var record in Describe(tracker, windows, summary))
+            foreach (var record in Describe(tracker, describer, summary))
             {
                 yield return record;
             }
@@ -89,7 +90,7 @@ public static class CaptureExtractor
         }
 
         tracker.Expire(double.PositiveInfinity, all: true);
-        foreach (var record in Describe(tracker, windows, summary))
+        foreach (var record in Describe(tracker, describer, summary))
         {
             yield return record;
         }
@@ -102,63 +103,33 @@ public static class CaptureExtractor
         summary.Damage = reader.Damage;
     }
 
-    private static IEnumerable<ConnectionRecord> Describe(ConnectionTracker tracker, TrafficWindows windows, CaptureSummary summary)
+    private static IEnumerable<ConnectionRecord> Describe(ConnectionTracker tracker, FlowDescriber describer, CaptureSummary summary)
     {
         foreach (var connection in tracker.TakeFinished())
         {
             summary.Connections++;
-            yield return ToRecord(connection, windows);
+            yield return ToRecord(connection, describer);
         }
     }
 
-    private static ConnectionRecord ToRecord(Connection c, TrafficWindows windows)
+    private static ConnectionRecord ToRecord(Connection c, FlowDescriber describer) => describer.Describe(new FlowSummary
     {
-        var flag = c.Flag;
-        var traffic = windows.Add(WindowEntry.Of(c, flag));
-        var content = c.Content?.Read() ?? ContentFeatures.None;
-        var hasPorts = c.Transport != Transport.Icmp;
-        return new ConnectionRecord
-        {
-            Duration = Math.Floor(c.Last - c.Start),
-            ProtocolType = c.Transport switch { Transport.Tcp => "tcp", Transport.Udp => "udp", _ => "icmp" },
-            Service = c.Service,
-            Flag = flag,
-            SrcBytes = c.SrcBytes,
-            DstBytes = c.DstBytes,
-            Land = c.Land,
-            WrongFragment = c.WrongFragments,
-            Urgent = c.Urgent,
-            NumFailedLogins = content.FailedLogins,
-            LoggedIn = content.LoggedIn,
-            RootShell = content.RootShell ? 1 : 0,
-            SuAttempted = content.SuAttempted ? 1 : 0,
-            IsGuestLogin = content.GuestLogin,
-            Count = traffic.Count,
-            SrvCount = traffic.SrvCount,
-            SerrorRate = traffic.SerrorRate,
-            SrvSerrorRate = traffic.SrvSerrorRate,
-            RerrorRate = traffic.RerrorRate,
-            SrvRerrorRate = traffic.SrvRerrorRate,
-            SameSrvRate = traffic.SameSrvRate,
-            DiffSrvRate = traffic.DiffSrvRate,
-            SrvDiffHostRate = traffic.SrvDiffHostRate,
-            DstHostCount = traffic.DstHostCount,
-            DstHostSrvCount = traffic.DstHostSrvCount,
-            DstHostSameSrvRate = traffic.DstHostSameSrvRate,
-            DstHostDiffSrvRate = traffic.DstHostDiffSrvRate,
-            DstHostSameSrcPortRate = traffic.DstHostSameSrcPortRate,
-            DstHostSrvDiffHostRate = traffic.DstHostSrvDiffHostRate,
-            DstHostSerrorRate = traffic.DstHostSerrorRate,
-            DstHostSrvSerrorRate = traffic.DstHostSrvSerrorRate,
-            DstHostRerrorRate = traffic.DstHostRerrorRate,
-            DstHostSrvRerrorRate = traffic.DstHostSrvRerrorRate,
-            Timestamp = DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(c.Start * TimeSpan.TicksPerSecond)),
-            SrcIp = ToAddress(c.Originator),
-            DstIp = ToAddress(c.Responder),
-            SrcPort = hasPorts ? c.OriginatorPort : null,
-            DstPort = hasPorts ? c.ResponderPort : null,
-        };
-    }
+        Protocol = (int)c.Transport,
+        SrcIp = ToAddress(c.Originator),
+        DstIp = ToAddress(c.Responder),
+        SrcPort = c.OriginatorPort,
+        DstPort = c.ResponderPort,
+        HasFlowPorts = c.Transport != Transport.Icmp,
+        Start = c.Start,
+        Duration = c.Last - c.Start,
+        SrcBytes = c.SrcBytes,
+        DstBytes = c.DstBytes,
+        Flag = c.Flag,
+        Service = c.Service,
+        WrongFragment = c.WrongFragments,
+        Urgent = c.Urgent,
+        Content = c.Content?.Read() ?? ContentFeatures.None,
+    })!;
 
     private static IPAddress ToAddress(UInt128 address)
     {

@@ -1,3 +1,5 @@
+using Siem.Capture.Flows;
+
 namespace Siem.Capture;
 
 internal enum Transport
@@ -42,32 +44,7 @@ internal sealed class Connection(Transport transport, UInt128 originator, int or
     public bool Land => Originator == Responder && OriginatorPort == ResponderPort;
 
     /// <summary>The KDD (Bro) connection state.</summary>
-    public string Flag => Transport == Transport.Tcp ? TcpFlag() : "SF";
-
-    private string TcpFlag()
-    {
-        if (!OriginatorSyn)
-        {
-            // Midstream, or only the responder's half of a handshake was seen.
-            return !ResponderSynAck ? "OTH"
-                : ResponderRst ? "RSTRH"
-                : ResponderFin ? "SHR"
-                : "OTH";
-        }
-
-        if (!ResponderSynAck)
-        {
-            return ResponderRst ? "REJ"
-                : OriginatorRst ? "RSTOS0"
-                : OriginatorFin ? "SH"
-                : "S0";
-        }
-
-        return OriginatorRst ? "RSTO"
-            : ResponderRst ? "RSTR"
-            : OriginatorFin && ResponderFin ? "SF"
-            : OriginatorFin ? "S2"
-            : ResponderFin ? "S3"
-            : "S1";
-    }
+    public string Flag => Transport == Transport.Tcp
+        ? KddFlags.ForTcp(new TcpHistory(OriginatorSyn, ResponderSynAck, OriginatorFin, ResponderFin, OriginatorRst, ResponderRst))
+        : "SF";
 }

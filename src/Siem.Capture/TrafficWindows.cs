@@ -1,12 +1,8 @@
 namespace Siem.Capture;
 
 /// <summary>What the traffic windows need to know of a connection.</summary>
-internal readonly record struct WindowEntry(double Start, UInt128 Host, string Service, int SourcePort, bool SynError, bool Rejected)
-{
-    // As kdd99_feature_extractor reads the KDD data: S0-S3 are "SYN errors", REJ is a "REJ error".
-    public static WindowEntry Of(Connection c, string flag) =>
-        new(c.Start, c.Responder, c.Service, c.OriginatorPort, flag is "S0" or "S1" or "S2" or "S3", flag == "REJ");
-}
+/// <remarks>As kdd99_feature_extractor reads the KDD data: S0-S3 are "SYN errors", REJ is a "REJ error".</remarks>
+internal readonly record struct WindowEntry(double Start, UInt128 Host, string Service, int SourcePort, bool SynError, bool Rejected);
 
 /// <summary>Features 23-31 (the past two seconds) and 32-41 (the past 100 connections).</summary>
 internal readonly record struct TrafficFeatures(

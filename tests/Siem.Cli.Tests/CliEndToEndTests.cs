@@ -126,6 +126,42 @@ public class CliEndToEndTests
     }
 
     [Fact]
+    public async Task Convert_turns_a_zeek_conn_log_into_kdd_csv_keeping_uid_and_community_id_and_names_bad_lines()
+    {
+        using var temp = new TempDirectory();
+        var log = temp.File("conn.log");
+        File.WriteAllText(log, "#separator \\x09\n#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_bytes\tresp_bytes\tconn_state\tcommunity_id\n"
+            + "1764583200.5\tCabc1\t10.0.0.5\t51234\t10.0.0.9\t80\ttcp\t1.5\t300\t9000\tSF\t1:xyz=\n"
+            + "1764583201.5\tCabc2\t10.0.0.5\t51235\t10.0.0.9\t25\ttcp\t-\t-\t-\tREJ\t-\n"
+            + "1764583202.5\tCabc3\tnot-an-ip\t1\t10.0.0.9\t25\ttcp\t-\t-\t-\tREJ\t-\n");
+        var output = temp.File("records.csv");
+
+        var (exit, _, errors) = await Run("convert", log, "--out", output);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("line 7: id.orig_h: 'not-an-ip' is not an IP address", errors);
+        Assert.Contains("2 records written", errors);
+        var records = Detection.Reading.KddCsvReader.ReadFile(output).Select(l => l.Record!).ToList();
+        Assert.Equal([("http", "SF", "Cabc1"), ("smtp", "REJ", "Cabc2")], records.Select(r => (r.Service, r.Flag, r.Uid!)));
+        Assert.Equal("1:xyz=", records[0].CommunityId);
+        Assert.StartsWith("1:", records[1].CommunityId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1764583200500), records[0].Timestamp);
+    }
+
+    [Fact]
+    public async Task Convert_refuses_a_file_that_is_not_a_conn_log()
+    {
+        using var temp = new TempDirectory();
+        var input = temp.File("records.csv");
+        File.WriteAllText(input, "0,tcp,http,SF,181,5450\n");
+
+        var (exit, _, errors) = await Run("convert", input, "--out", temp.File("out.csv"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("error: not a Zeek conn.log", errors);
+    }
+
+    [Fact]
     public async Task Extract_refuses_a_file_that_is_not_a_capture()
     {
         using var temp = new TempDirectory();

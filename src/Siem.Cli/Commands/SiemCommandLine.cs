@@ -12,6 +12,7 @@ public static class SiemCommandLine
         EvaluateCommand.Create(),
         ReplayCommand.Create(),
         ExtractCommand.Create(),
+        ConvertCommand.Create(),
         SeedCommand.Create(),
     };
 }

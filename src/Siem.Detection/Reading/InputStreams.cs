@@ -78,6 +78,29 @@ public static class InputStreams
         }
     }
 
+    /// <summary>
+    /// Reads the start of <paramref name="stream"/>, up to the end of its first line or <paramref name="maxBytes"/>, into
+    /// <paramref name="head"/>, and returns a stream that yields those bytes again before the rest (to sniff a format).
+    /// </summary>
+    public static Stream Peek(Stream stream, int maxBytes, out ReadOnlyMemory<byte> head)
+    {
+        var buffer = new byte[maxBytes];
+        var length = 0;
+        while (length < buffer.Length && buffer.AsSpan(0, length).IndexOf((byte)'\n') < 0)
+        {
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        head = buffer.AsMemory(0, length);
+        return new PrefixedStream(head, stream);
+    }
+
     /// <summary>A read-only stream that yields some already-read bytes before the rest of an inner stream.</summary>
     private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream
     {

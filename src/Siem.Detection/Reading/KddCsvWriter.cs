@@ -41,6 +41,8 @@ public sealed class KddCsvWriter : IDisposable
         row[RecordBuilder.DstIp].Set(record.DstIp?.ToString() ?? "");
         row[RecordBuilder.SrcPort].Set(record.SrcPort?.ToString(CultureInfo.InvariantCulture) ?? "");
         row[RecordBuilder.DstPort].Set(record.DstPort?.ToString(CultureInfo.InvariantCulture) ?? "");
+        row[RecordBuilder.Uid].Set(record.Uid ?? "");
+        row[RecordBuilder.CommunityId].Set(record.CommunityId ?? "");
         if (_withLabel)
         {
             row[LabelColumn].Set(record.Label ?? "");

@@ -18,7 +18,12 @@ internal sealed class RecordBuilder
     public const string DstIp = "dst_ip";
     public const string SrcPort = "src_port";
     public const string DstPort = "dst_port";
-    public static readonly string[] MetadataNames = [Timestamp, SrcIp, DstIp, SrcPort, DstPort];
+    public const string Uid = "uid";
+    public const string CommunityId = "community_id";
+    public static readonly string[] MetadataNames = [Timestamp, SrcIp, DstIp, SrcPort, DstPort, Uid, CommunityId];
+
+    /// <summary>Longest uid or community id kept (Zeek uids are 18 characters, Community IDs 30).</summary>
+    public const int MaxFlowIdLength = 64;
     public static readonly string[] LabelNames = ["label", "class", "attack", "attack_type"];
 
     private const int MaxServiceNameLength = 64;
@@ -41,11 +46,13 @@ internal sealed class RecordBuilder
     private IPAddress? _dstIp;
     private int? _srcPort;
     private int? _dstPort;
+    private string? _uid;
+    private string? _communityId;
 
     public void Reset()
     {
         (_protocol, _service, _flag, _label) = (null, null, null, null);
-        (_timestamp, _srcIp, _dstIp, _srcPort, _dstPort) = (null, null, null, null, null);
+        (_timestamp, _srcIp, _dstIp, _srcPort, _dstPort, _uid, _communityId) = (null, null, null, null, null, null, null);
     }
 
     /// <summary>Sets one of the 41 features from its text; returns the error ("src_bytes: ...") or null.</summary>
@@ -126,10 +133,35 @@ internal sealed class RecordBuilder
                 }
 
                 return null;
+            case Uid or CommunityId:
+                if (CheckFlowId(name, text) is { } problem)
+                {
+                    return problem;
+                }
+
+                if (name == Uid)
+                {
+                    _uid = text.ToString();
+                }
+                else
+                {
+                    _communityId = text.ToString();
+                }
+
+                return null;
             default:
                 return null;
         }
     }
+
+    /// <summary>Null when <paramref name="text"/> is a plausible uid or Community ID, else the error.</summary>
+    internal static string? CheckFlowId(string name, ReadOnlySpan<char> text) =>
+        text.Length > MaxFlowIdLength || text.ContainsAnyExcept(FlowIdChars)
+            ? $"{name}: '{Clip(text)}' is not a flow id (up to {MaxFlowIdLength} letters, digits and + / = : - _ .)"
+            : null;
+
+    private static readonly SearchValues<char> FlowIdChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=:-_.");
 
     public ConnectionRecord Build() => ConnectionRecord.FromFeatures(_protocol!, _service!, _flag!, _numeric) with
     {
@@ -139,6 +171,8 @@ internal sealed class RecordBuilder
         DstIp = _dstIp,
         SrcPort = _srcPort,
         DstPort = _dstPort,
+        Uid = _uid,
+        CommunityId = _communityId,
     };
 
     internal static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTimeOffset timestamp)

@@ -57,6 +57,12 @@ public sealed record ConnectionRecord
     public int? SrcPort { get; init; }
     public int? DstPort { get; init; }
 
+    /// <summary>The sensor's own id of the connection (Zeek's <c>uid</c>), when it had one.</summary>
+    public string? Uid { get; init; }
+
+    /// <summary>The Community ID flow hash (<c>1:...</c>), which joins the same flow across tools.</summary>
+    public string? CommunityId { get; init; }
+
     /// <summary>Ground-truth label (lower case, no trailing dot) when the source was labelled.</summary>
     public string? Label { get; init; }
 

@@ -475,6 +475,9 @@ namespace Siem.Store.Postgres.Migrations
                     b.Property<DateTime?>("FinishedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Format")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("HeartbeatUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -945,6 +948,10 @@ namespace Siem.Store.Postgres.Migrations
                         {
                             b1.IsRequired();
 
+                            b1.Property<string>("CommunityId")
+                                .HasColumnType("text")
+                                .HasColumnName("community_id");
+
                             b1.Property<int>("Count")
                                 .HasColumnType("integer")
                                 .HasColumnName("count");
@@ -1123,6 +1130,10 @@ namespace Siem.Store.Postgres.Migrations
                             b1.Property<int>("SuAttempted")
                                 .HasColumnType("integer")
                                 .HasColumnName("su_attempted");
+
+                            b1.Property<string>("Uid")
+                                .HasColumnType("text")
+                                .HasColumnName("uid");
 
                             b1.Property<int>("Urgent")
                                 .HasColumnType("integer")

@@ -78,6 +78,7 @@ public static class EcsExport
         json.WriteString("transport", c.ProtocolType);
         json.WriteString("protocol", c.Service);
         json.WriteNumber("bytes", c.SrcBytes + c.DstBytes);
+        WriteIfSet(json, "community_id", c.CommunityId);
         json.WriteEndObject();
 
         json.WriteStartObject("rule");
@@ -98,6 +99,7 @@ public static class EcsExport
         WriteIfSet(json, "closest_label", e.ClosestLabel);
         WriteIfSet(json, "content_rule", e.Rule);
         WriteIfSet(json, "actual_label", c.Label);
+        WriteIfSet(json, "uid", c.Uid);
         json.WriteString("flag", c.Flag);
         json.WriteNumber("job", e.JobId);
         json.WriteNumber("line", e.Line);

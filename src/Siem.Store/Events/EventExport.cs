@@ -58,6 +58,8 @@ public static class EventExport
         row["dst_ip"].Set(c.DstIp?.ToString() ?? "");
         row["src_port"].Set(c.SrcPort?.ToString(CultureInfo.InvariantCulture) ?? "");
         row["dst_port"].Set(c.DstPort?.ToString(CultureInfo.InvariantCulture) ?? "");
+        row["uid"].Set(c.Uid ?? "");
+        row["community_id"].Set(c.CommunityId ?? "");
         row["actual_label"].Set(c.Label ?? "");
         row["job"].Format(e.JobId);
         row["line"].Format(e.Line);

@@ -254,6 +254,8 @@ public static class EventQuery
             new("dst_ip", Connection(nameof(ConnectionRecord.DstIp)), typeof(IPAddress)),
             new("src_port", Connection(nameof(ConnectionRecord.SrcPort)), typeof(int?)),
             new("dst_port", Connection(nameof(ConnectionRecord.DstPort)), typeof(int?)),
+            new("uid", Connection(nameof(ConnectionRecord.Uid)), typeof(string)),
+            new("community_id", Connection(nameof(ConnectionRecord.CommunityId)), typeof(string)),
         };
         foreach (var feature in KddFeatures.All)
         {

@@ -40,7 +40,7 @@ public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Mod
         var (total, isLowerBound) = await query.CountUpToCapAsync(cancellationToken);
         var items = await query.OrderByDescending(e => e.TimeMs).ThenByDescending(e => e.Id)
             .Skip((number - 1) * size).Take(size).ToViews().ToListAsync(cancellationToken);
-        return new Page<EventView>(items, total, number, size, isLowerBound);
+        return new Page<EventView>(await items.WithSourcesAsync(db, cancellationToken), total, number, size, isLowerBound);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class EventService(IDbContextFactory<SiemDbContext> databases, Mod
             return null;
         }
 
-        var view = await db.Events.AsNoTracking().Where(e => e.Id == id).ToViews().SingleAsync(cancellationToken);
+        var view = (await (await db.Events.AsNoTracking().Where(e => e.Id == id).ToViews().ToListAsync(cancellationToken)).WithSourcesAsync(db, cancellationToken)).Single();
         var features = KddFeatures.Names.Zip(stored.Connection.FeatureTexts(), (name, value) => new KeyValuePair<string, string>(name, value)).ToList();
         var model = models.Current;
         var classifier = model.Classifier;

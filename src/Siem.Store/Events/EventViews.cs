@@ -5,7 +5,15 @@ namespace Siem.Store.Events;
 
 public sealed record EventView(long Id, DateTimeOffset Time, string Label, string Category, float Confidence, bool Unknown, bool IsAlert,
     string Protocol, string Service, string Flag, long SrcBytes, long DstBytes, string? SrcIp, string? DstIp, int? SrcPort, int? DstPort,
-    string? ActualLabel, long JobId, long Line, double Duration = 0, int Count = 0, string? ClosestLabel = null, bool Suppressed = false, string? Rule = null);
+    string? ActualLabel, long JobId, long Line, double Duration = 0, int Count = 0, string? ClosestLabel = null, bool Suppressed = false, string? Rule = null,
+    string? Uid = null, string? CommunityId = null)
+{
+    /// <summary>Where the record came from: its job's file or stream name (filled in by <see cref="EventService"/>).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>What it came as (<see cref="Ingest.InputFormats"/>), when the job knew.</summary>
+    public string? Format { get; init; }
+}
 
 /// <param name="TotalIsLowerBound">True when more matched than were counted (<see cref="EventQueries.CountCap"/>): "10,000+".</param>
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageNumber, int PageSize, bool TotalIsLowerBound = false);
@@ -66,5 +74,15 @@ public static class EventQueries
         e.Id, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs), e.Label, e.Category, e.Confidence, e.Unknown, e.IsAlert,
         e.Connection.ProtocolType, e.Connection.Service, e.Connection.Flag, e.Connection.SrcBytes, e.Connection.DstBytes,
         e.Connection.SrcIp == null ? null : e.Connection.SrcIp.ToString(), e.Connection.DstIp == null ? null : e.Connection.DstIp.ToString(),
-        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.Connection.Duration, e.Connection.Count, e.ClosestLabel, e.Suppressed, e.Rule));
+        e.Connection.SrcPort, e.Connection.DstPort, e.Connection.Label, e.JobId, e.Line, e.Connection.Duration, e.Connection.Count, e.ClosestLabel, e.Suppressed, e.Rule,
+        e.Connection.Uid, e.Connection.CommunityId));
+
+    /// <summary>The views with their job's name and format, read in one query for the whole page.</summary>
+    internal static async Task<List<EventView>> WithSourcesAsync(this List<EventView> views, SiemDbContext db, CancellationToken cancellationToken)
+    {
+        var ids = views.Select(v => v.JobId).Distinct().ToList();
+        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id))
+            .Select(j => new { j.Id, j.FileName, j.Format }).ToDictionaryAsync(j => j.Id, cancellationToken);
+        return views.Select(v => jobs.TryGetValue(v.JobId, out var job) ? v with { Source = job.FileName, Format = job.Format } : v).ToList();
+    }
 }

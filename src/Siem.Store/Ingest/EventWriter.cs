@@ -23,7 +23,8 @@ public readonly record struct PendingEvent(long Line, long TimeMs, ConnectionRec
 /// </summary>
 public abstract class EventWriter : IDisposable
 {
-    protected static readonly string[] MetadataProperties = [nameof(ConnectionRecord.SrcIp), nameof(ConnectionRecord.DstIp), nameof(ConnectionRecord.SrcPort), nameof(ConnectionRecord.DstPort), nameof(ConnectionRecord.Label)];
+    protected static readonly string[] MetadataProperties = [nameof(ConnectionRecord.SrcIp), nameof(ConnectionRecord.DstIp), nameof(ConnectionRecord.SrcPort), nameof(ConnectionRecord.DstPort),
+        nameof(ConnectionRecord.Uid), nameof(ConnectionRecord.CommunityId), nameof(ConnectionRecord.Label)];
     protected static readonly string[] FixedColumns = ["job_id", "line", "time_ms", "label", "category", "confidence", "unknown", "is_alert", "closest_label", "suppressed", "rule", "model_version"];
     private readonly DbCommand _upsertRollup;
     private readonly DbCommand _upsertAlertRollup;

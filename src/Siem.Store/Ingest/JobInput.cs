@@ -5,7 +5,7 @@ using Siem.Domain.Input;
 namespace Siem.Store.Ingest;
 
 /// <summary>
-/// What a stored upload holds, as numbered lines: KDD CSV (plain or gzip) is read as it is; a pcap or
+/// What a stored upload holds, as numbered lines: KDD CSV, NDJSON or a Zeek conn.log (plain or gzip) is read as it is; a pcap or
 /// pcapng capture (recognised by its magic bytes) is rebuilt into connection records first, numbered
 /// in order, so the same job machinery (progress, resume after the last committed line) applies.
 /// </summary>
@@ -15,14 +15,18 @@ internal sealed class JobInput
 
     private readonly Func<long> _bytesRead;
 
-    private JobInput(IEnumerable<ParsedLine> lines, Func<long> bytesRead, bool isCapture)
+    private JobInput(IEnumerable<ParsedLine> lines, Func<long> bytesRead, bool isCapture, string format)
     {
         Lines = lines;
         _bytesRead = bytesRead;
         IsCapture = isCapture;
+        Format = format;
     }
 
     public IEnumerable<ParsedLine> Lines { get; }
+
+    /// <summary>What the file holds (<see cref="InputFormats"/>).</summary>
+    public string Format { get; }
 
     public bool IsCapture { get; }
 
@@ -40,12 +44,13 @@ internal sealed class JobInput
         if (format != CaptureFormat.None)
         {
             var summary = new CaptureSummary();
-            return new JobInput(Numbered(CaptureExtractor.Extract(path, summary, limit, cancellation), summary), () => summary.BytesRead, isCapture: true);
+            return new JobInput(Numbered(CaptureExtractor.Extract(path, summary, limit, cancellation), summary), () => summary.BytesRead, isCapture: true, InputFormats.Of(format));
         }
 
         var file = new CountingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
         var options = KddReaderOptions.Default with { Decompression = limit };
-        return new JobInput(KddCsvReader.Read(file, options), () => file.BytesRead, isCapture: false); // the reader disposes the file
+        var lines = InputFormats.OpenText(file, options, out var textFormat); // the reader disposes the file
+        return new JobInput(lines, () => file.BytesRead, isCapture: false, textFormat);
     }
 
     private static IEnumerable<ParsedLine> Numbered(IEnumerable<Domain.Records.ConnectionRecord> records, CaptureSummary summary)

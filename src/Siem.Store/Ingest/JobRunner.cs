@@ -167,7 +167,7 @@ public sealed class JobRunner(
 
         try
         {
-            await IngestAsync(job, cancellation.Token);
+            await IngestAsync(db, job, cancellation.Token);
             await FinishAsync(db, job, JobStatus.Completed, null);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested && cancellation.IsCancellationRequested)
@@ -213,11 +213,16 @@ public sealed class JobRunner(
     }
 
     /// <summary>Reads the job's file after its last committed line, classifies and writes it batch by batch, at its replay pace if it has one.</summary>
-    private async Task IngestAsync(IngestJob job, CancellationToken cancellationToken)
+    private async Task IngestAsync(SiemDbContext db, IngestJob job, CancellationToken cancellationToken)
     {
         var settings = options.Value.Ingest;
         var progress = new JobProgressMeter(job, new FileInfo(job.StoredPath).Length);
         var input = JobInput.Open(job.StoredPath, job.FileName, settings.DecompressionLimit, cancellationToken);
+        if (job.Format != input.Format)
+        {
+            job.Format = input.Format;
+            await db.SaveChangesAsync(cancellationToken);
+        }
         var resumeAfter = job.CommittedLine;
         var lines = input.Lines.Where(l => l.LineNumber > resumeAfter);
         using var writer = store.OpenWriter(settings.KeptRejections, options.Value.Incidents.Window, exceptions);

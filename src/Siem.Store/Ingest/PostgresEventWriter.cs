@@ -164,6 +164,8 @@ public sealed class PostgresEventWriter : EventWriter
         row.Text(record.DstIp?.ToString());
         row.Int32(record.SrcPort);
         row.Int32(record.DstPort);
+        row.Text(record.Uid, cache: false);
+        row.Text(record.CommunityId, cache: false);
         row.Text(record.Label);
     }
 
@@ -235,7 +237,8 @@ public sealed class PostgresEventWriter : EventWriter
         }
 
         /// <summary>Text as UTF-8; the few repeating names (labels, services, flags, hosts) are encoded once.</summary>
-        public void Text(string? value)
+        /// <summary>Text; <paramref name="cache"/> keeps the UTF-8 of values that repeat (labels, services, hosts), not of flow ids.</summary>
+        public void Text(string? value, bool cache = true)
         {
             if (value is null)
             {
@@ -246,7 +249,7 @@ public sealed class PostgresEventWriter : EventWriter
             if (!_utf8.TryGetValue(value, out var bytes))
             {
                 bytes = Encoding.UTF8.GetBytes(value);
-                if (_utf8.Count < 4096)
+                if (cache && _utf8.Count < 4096)
                 {
                     _utf8[value] = bytes;
                 }

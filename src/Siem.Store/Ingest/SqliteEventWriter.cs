@@ -117,6 +117,8 @@ public sealed class SqliteEventWriter : EventWriter
         BindName(index++, record.DstIp?.ToString());
         BindInt64(index++, record.SrcPort);
         BindInt64(index++, record.DstPort);
+        BindText(index++, record.Uid);
+        BindText(index++, record.CommunityId);
         BindName(index, record.Label);
         var rc = raw.sqlite3_step(_insertEvent);
         raw.sqlite3_reset(_insertEvent); // keeps the bindings: the next row re-binds only what changed
@@ -182,6 +184,19 @@ public sealed class SqliteEventWriter : EventWriter
         }
 
         raw.sqlite3_bind_text(_insertEvent, index, bytes);
+        (_boundKind[index], _boundText[index]) = (Bound.Text, value);
+    }
+
+    /// <summary>Binds text that rarely repeats (flow ids): not cached.</summary>
+    private void BindText(int index, string? value)
+    {
+        if (value is null)
+        {
+            BindNull(index);
+            return;
+        }
+
+        raw.sqlite3_bind_text(_insertEvent, index, value);
         (_boundKind[index], _boundText[index]) = (Bound.Text, value);
     }
 

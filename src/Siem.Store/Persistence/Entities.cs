@@ -26,6 +26,9 @@ public sealed class IngestJob
     public long Id { get; set; }
     public required string FileName { get; set; }
     public required string StoredPath { get; set; }
+
+    /// <summary>What the records came as (see <see cref="Ingest.InputFormats"/>); null for jobs made before it was kept.</summary>
+    public string? Format { get; set; }
     public long SizeBytes { get; set; }
     public JobStatus Status { get; set; } = JobStatus.Queued;
     public required string CreatedBy { get; set; }

@@ -25,7 +25,7 @@ public static class StreamEndpoints
                 AuthenticationSchemes = ApiKeyAuthenticationHandler.SchemeName,
                 Roles = $"{SiemRoles.Admin},{SiemRoles.Analyst}",
             })
-            .WithSummary("Stream connection records (CSV, or NDJSON with Content-Type application/x-ndjson; gzip allowed) by API key")
+            .WithSummary("Stream connection records by API key: KDD CSV, NDJSON, or a Zeek conn.log (TSV or JSON); gzip allowed")
             .Produces<IngestSummary>()
             .Produces<IngestSummary>(StatusCodes.Status429TooManyRequests);
 
@@ -65,9 +65,9 @@ public static class StreamEndpoints
 
         // The readers are synchronous enumerators: they read the body on a thread of their own (OffThreadLines), never a pool thread.
         context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
-        var ndjson = context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        // The format is told by the body's first line (KDD CSV, NDJSON, Zeek conn.log as TSV or JSON), read on the reader's thread.
         var reading = KddReaderOptions.Default with { Decompression = options.Value.Ingest.DecompressionLimit };
-        var lines = ndjson ? NdjsonReader.Read(context.Request.Body, reading) : KddCsvReader.Read(context.Request.Body, reading);
+        var lines = InputFormats.ReadText(context.Request.Body, reading);
         var session = new StreamSession(ingest, source, models.Current, time, options.Value.Ingest.StreamBatchSize, firstLine);
         StreamOutcome outcome;
         try

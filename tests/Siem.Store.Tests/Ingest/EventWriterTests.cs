@@ -49,7 +49,7 @@ public sealed class EventWriterTests : IDisposable
         {
             var record = (i % 3) switch
             {
-                0 => NormalHttp(i) with { SrcIp = IPAddress.Parse($"10.0.0.{i}"), DstIp = IPAddress.Parse("10.0.1.1"), SrcPort = 1000 + i, DstPort = 80, Label = "normal" },
+                0 => NormalHttp(i) with { SrcIp = IPAddress.Parse($"10.0.0.{i}"), DstIp = IPAddress.Parse("10.0.1.1"), SrcPort = 1000 + i, DstPort = 80, Label = "normal", Uid = $"C{i}x", CommunityId = $"1:{i}+/=" },
                 1 => SynFlood(i),
                 _ => SmurfEcho() with { DstIp = IPAddress.Parse("10.0.1.2"), Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + i) },
             };

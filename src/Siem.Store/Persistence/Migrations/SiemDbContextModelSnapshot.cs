@@ -452,6 +452,9 @@ namespace Siem.Store.Persistence.Migrations
                     b.Property<DateTime?>("FinishedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Format")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("HeartbeatUtc")
                         .HasColumnType("TEXT");
 
@@ -908,6 +911,10 @@ namespace Siem.Store.Persistence.Migrations
                         {
                             b1.IsRequired();
 
+                            b1.Property<string>("CommunityId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("community_id");
+
                             b1.Property<int>("Count")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("count");
@@ -1086,6 +1093,10 @@ namespace Siem.Store.Persistence.Migrations
                             b1.Property<int>("SuAttempted")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("su_attempted");
+
+                            b1.Property<string>("Uid")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("uid");
 
                             b1.Property<int>("Urgent")
                                 .HasColumnType("INTEGER")
