@@ -25,6 +25,7 @@ public sealed class SiemOptions
     public Notifications.NotificationOptions Notifications { get; set; } = new();
     public Retention.RetentionOptions Retention { get; set; } = new();
     public NodeOptions Node { get; set; } = new();
+    public Ingest.FlowOptions Flows { get; set; } = new();
 }
 
 /// <summary>What this instance does when several share one store (README "Deploy").</summary>

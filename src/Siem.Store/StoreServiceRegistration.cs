@@ -70,6 +70,8 @@ public static class StoreServiceRegistration
         }
 
         services.AddHostedService<StreamBatchWriter>(); // streams are accepted by whichever node they reach
+        services.AddSingleton<FlowCollector>(); // listens only where Siem:Flows:Port is set
+        services.AddHostedService(sp => sp.GetRequiredService<FlowCollector>());
         services.AddHostedService<LiveBroadcaster>();
         return settings;
     }

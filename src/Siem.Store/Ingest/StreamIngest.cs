@@ -105,8 +105,11 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
         }
     }
 
-    /// <summary>The stream job of a source (one per API key), created on first use, and its next line numbers.</summary>
-    public async Task<StreamSource> SourceAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Queues records, waiting as long as the writer is behind (the flow collector: its backpressure is the datagram queue).</summary>
+    public ValueTask EnqueueAsync(StreamBatch batch, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(batch, cancellationToken);
+
+    /// <summary>The stream job of a source (one per API key or flow exporter), created on first use, and its next line numbers.</summary>
+    public async Task<StreamSource> SourceAsync(string name, CancellationToken cancellationToken, string? format = null)
     {
         if (_sources.TryGetValue(name, out var known))
         {
@@ -133,6 +136,7 @@ public sealed class StreamIngest(IServiceScopeFactory scopes, TimeProvider time,
                     FileName = fileName,
                     StoredPath = "",
                     IsStream = true,
+                    Format = format,
                     Status = JobStatus.Running,
                     CreatedBy = name,
                     CreatedUtc = now,

@@ -52,6 +52,7 @@ public static class WebPipeline
         var api = app.MapGroup("/api").AddEndpointFilter(RequireAntiforgeryForCookieWrites).AddEndpointFilter(ApiErrors.TranslateInputErrors);
         api.MapIngestEndpoints();
         api.MapStreamEndpoints();
+        api.MapFlowEndpoints();
         api.MapEventEndpoints();
         api.MapSavedSearchEndpoints();
         api.MapStatsEndpoints();
