@@ -8,6 +8,11 @@ if (args.Length > 0 && args[0] == "ingest")
     return await IngestBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
 }
 
+if (args.Length > 0 && args[0] == "flows")
+{
+    return await FlowBenchmark.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "latency")
 {
     return await LatencyBenchmark.RunAsync(args.Length > 1 ? args[1] : null);

@@ -85,7 +85,15 @@ public partial class Events
         ("Duration (s)", row => b => b.AddContent(0, row.Duration), false),
         ("Count (2 s)", row => b => b.AddContent(0, row.Count), false),
         ("Job / line", row => b => b.AddContent(0, $"{row.JobId} / {row.Line}"), false),
+        ("Sensor", row => b => b.AddContent(0, SensorOf(row)), false),
     ];
+
+    /// <summary>Where the record came from: the exporter or file, and its format ("NetFlow v9 from 10.0.0.1", "conn.log (Zeek conn.log (TSV))").</summary>
+    internal static string SensorOf(EventView row)
+    {
+        var source = row.Source is { } name ? (name.StartsWith("stream: ", StringComparison.Ordinal) ? name["stream: ".Length..] : name) : $"job {row.JobId}";
+        return row.Format is { } format && !source.StartsWith(format, StringComparison.Ordinal) ? $"{source} · {format}" : source;
+    }
 
     /// <summary>Shown by default: everything but the extra feature columns.</summary>
     private readonly HashSet<string> _hidden = ["Duration (s)", "Count (2 s)", "Job / line"];
