@@ -34,6 +34,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new DataFolder(_data.Path));
         Services.AddSingleton<StoreBackend>(new SqliteBackend(new SqliteSetup(_data.File("siem.db")))); // the Admin page's storage panel reads the file's figures
         Services.AddSingleton<Siem.Store.Retention.RetentionSweeper>();
+        Services.AddSingleton<StreamIngest>();
+        Services.AddSingleton<FlowCollector>(); // the Admin page's flow panel (off: no port configured)
         Services.AddLogging();
         Services.AddSingleton<Siem.Web.Models.RetrainService>();
         Services.AddSingleton<Siem.Web.Models.ModelUploadService>();

@@ -31,6 +31,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.Settings["Siem:Training:Leaves"] = "8";
         App.Settings["Siem:Retention:Enabled"] = "true"; // the Admin page's "Sweep now"; the timer (a day) never fires in a test
         App.Settings["Siem:Retention:Interval"] = "1.00:00:00";
+        App.Settings["Siem:Flows:Port"] = "0"; // the Admin page's flow collector panel, fed by SensorPagesTests
+        App.Settings["Siem:Flows:AllowedExporters:0"] = "127.0.0.1";
+        App.Settings["Siem:Flows:StitchWait"] = "00:00:00.100";
         App.UseKestrel(0);
         App.StartServer();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
