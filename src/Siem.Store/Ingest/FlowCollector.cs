@@ -37,6 +37,7 @@ public sealed class FlowCollector(StreamIngest ingest, ActiveModel models, TimeP
     private readonly Dictionary<(IPAddress, int), ExporterState> _exporters = [];
     private readonly Lock _exportersLock = new();
     private Channel<ReceivedDatagram>? _queue;
+    private Channel<RecordBatch>? _classifying;
     private IReadOnlyList<(IPAddress Network, int PrefixLength)> _allowed = [];
     private int? _port;
     private long _datagrams, _refused, _dropped, _malformed, _unknownTemplates, _flows, _notKdd, _records, _stored;
@@ -76,8 +77,10 @@ public sealed class FlowCollector(StreamIngest ingest, ActiveModel models, TimeP
         _queue = Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(_settings.QueueDatagrams) { SingleReader = true, SingleWriter = true });
         logger.LogInformation("Flow collector listening on udp/{Port} for NetFlow v9 and IPFIX from {Exporters}", _port,
             _allowed.Count == 0 ? "any exporter (set Siem:Flows:AllowedExporters to restrict)" : string.Join(", ", _settings.AllowedExporters));
+        _classifying = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         _listening.TrySetResult(_port.Value);
-        var decoding = DecodeLoopAsync(_queue.Reader, stoppingToken);
+        var classifying = Task.Run(() => ClassifyLoopAsync(_classifying.Reader, stoppingToken), stoppingToken);
+        var decoding = Task.Run(() => DecodeLoopAsync(_queue.Reader, stoppingToken), stoppingToken);
         try
         {
             await ReceiveLoopAsync(socket, _queue.Writer, stoppingToken);
@@ -86,6 +89,8 @@ public sealed class FlowCollector(StreamIngest ingest, ActiveModel models, TimeP
         {
             _queue.Writer.TryComplete();
             await decoding.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _classifying.Writer.TryComplete();
+            await classifying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -240,6 +245,7 @@ public sealed class FlowCollector(StreamIngest ingest, ActiveModel models, TimeP
         }
     }
 
+    /// <summary>Numbers the exporter's pending records and hands them to the classifying stage (waiting while it is two batches behind).</summary>
     private async Task SendAsync(ExporterState state, CancellationToken cancellationToken)
     {
         if (state.Pending.Count == 0)
@@ -249,15 +255,35 @@ public sealed class FlowCollector(StreamIngest ingest, ActiveModel models, TimeP
 
         var records = state.Pending;
         state.Pending = new List<ConnectionRecord>(_settings.BatchSize);
-        var model = models.Current;
-        var first = state.Source.Reserve(records.Count);
-        var lines = records.Select((r, i) => ParsedLine.Ok(first + i, r)).ToList();
-        var batch = new StreamBatch(state.Source.JobId, lines, model.Classifier.Classify(records), model.VersionId, time.GetUtcNow().ToUnixTimeMilliseconds());
-        await ingest.EnqueueAsync(batch, cancellationToken); // waits while the writer is behind: the datagram queue absorbs it, then drops
         state.Records += records.Count;
-        Interlocked.Add(ref _records, records.Count);
-        _ = CountStoredAsync(batch);
+        await _classifying!.Writer.WriteAsync(new RecordBatch(state.Source, records), cancellationToken);
     }
+
+    /// <summary>
+    /// The second stage: classifies each batch and queues it for the stream writer, waiting while the writer is behind;
+    /// decoding and describing go on in the first stage meanwhile, so the two use both cores.
+    /// </summary>
+    private async Task ClassifyLoopAsync(ChannelReader<RecordBatch> batches, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (source, records) in batches.ReadAllAsync(stoppingToken))
+            {
+                var model = models.Current;
+                var first = source.Reserve(records.Count);
+                var lines = records.Select((r, i) => ParsedLine.Ok(first + i, r)).ToList();
+                var batch = new StreamBatch(source.JobId, lines, model.Classifier.Classify(records), model.VersionId, time.GetUtcNow().ToUnixTimeMilliseconds());
+                await ingest.EnqueueAsync(batch, stoppingToken); // waits while the writer is behind: the queues before it absorb that, then datagrams drop
+                Interlocked.Add(ref _records, records.Count);
+                _ = CountStoredAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private sealed record RecordBatch(StreamSource Source, List<ConnectionRecord> Records);
 
     private async Task CountStoredAsync(StreamBatch batch)
     {
