@@ -60,6 +60,14 @@ public sealed class StoreOptions
     /// process crash only, and ingest is faster (README "Durability").
     /// </summary>
     public Persistence.StoreDurability Durability { get; set; } = Persistence.StoreDurability.Acknowledged;
+
+    /// <summary>
+    /// How long the explorer may spend counting a query's matches (up to 10,000) after finding its page; past it the
+    /// total shows as a lower bound ("150+") instead of the page waiting. Matches spread thinly over millions of events
+    /// cost a scan of most of them: 150-280 ms on PostgreSQL at 5M events on 2 cores (README "Benchmarks"), seconds on a
+    /// store ten times that. Cancelling adds about 60 ms (PostgreSQL's cancel request). Zero: never count.
+    /// </summary>
+    public TimeSpan CountBudget { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>In-app retraining and the evaluation of uploaded models (Model page, <c>/api/models</c>).</summary>
