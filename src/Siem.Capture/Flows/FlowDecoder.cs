@@ -173,45 +173,10 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                 return id == 0 && count == 0 ? null : $"template id {id} is below 256"; // zeros: padding
             }
 
-            var fields = new TemplateField[count];
-            for (var i = 0; i < count; i++)
+            if ((ReadFields(ref body, "template", id, count, scopeCount: 0, version, out var fields) ?? Keep(exporter, version, domain, id, fields, isOptions: false, ref learned)) is { } error)
             {
-                if (body.Length < 4)
-                {
-                    return $"template {id} cut short in field {i + 1} of {count}";
-                }
-
-                var type = BinaryPrimitives.ReadUInt16BigEndian(body);
-                var length = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-                body = body[4..];
-                var enterprise = false;
-                if (version == Ipfix && (type & 0x8000) != 0)
-                {
-                    if (body.Length < 4)
-                    {
-                        return $"template {id} cut short in field {i + 1} of {count}";
-                    }
-
-                    (type, enterprise) = ((ushort)(type & 0x7FFF), true);
-                    body = body[4..];
-                }
-
-                if (length == 0 || (length == VariableLength && version != Ipfix))
-                {
-                    return $"template {id} field {type} has length {length}";
-                }
-
-                fields[i] = new TemplateField(type, length, enterprise);
+                return error;
             }
-
-            var key = new TemplateKey(exporter, version, domain, id);
-            if (_templates.Count >= maxTemplates && !_templates.ContainsKey(key))
-            {
-                return $"over {maxTemplates} templates known: template {id} not kept";
-            }
-
-            _templates[key] = new Template(fields, time.GetUtcNow());
-            learned++;
         }
 
         return null;
@@ -227,60 +192,71 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                 return id == 0 ? null : $"options template id {id} is below 256";
             }
 
-            int scopeCount, count;
-            if (version == NetFlowV9)
+            // v9: id, scope length, options length (in bytes of 4-byte field specifiers); IPFIX: id, field count, scope field count.
+            var (scopeCount, count) = version == NetFlowV9
+                ? (BinaryPrimitives.ReadUInt16BigEndian(body[2..]) / 4, (BinaryPrimitives.ReadUInt16BigEndian(body[2..]) + BinaryPrimitives.ReadUInt16BigEndian(body[4..])) / 4)
+                : (BinaryPrimitives.ReadUInt16BigEndian(body[4..]), BinaryPrimitives.ReadUInt16BigEndian(body[2..]));
+            body = body[6..];
+            if (ReadFields(ref body, "options template", id, count, scopeCount, version, out var fields) is { } error)
             {
-                // id, scope length, options length (in bytes of 4-byte field specifiers)
-                scopeCount = BinaryPrimitives.ReadUInt16BigEndian(body[2..]) / 4;
-                count = scopeCount + BinaryPrimitives.ReadUInt16BigEndian(body[4..]) / 4;
-            }
-            else
-            {
-                // id, field count, scope field count
-                count = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-                scopeCount = BinaryPrimitives.ReadUInt16BigEndian(body[4..]);
+                return error;
             }
 
-            body = body[6..];
-            var fields = new TemplateField[count];
-            for (var i = 0; i < count; i++)
+            Keep(exporter, version, domain, id, fields, isOptions: true, ref learned); // options past the cap are only skipped as unknown
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A template's field specifiers (IPFIX: an enterprise number follows a type with its top bit set). Enterprise fields
+    /// and scope fields are marked to be skipped by length (v9 scope types reuse small numbers).
+    /// </summary>
+    private static string? ReadFields(ref ReadOnlySpan<byte> body, string what, int id, int count, int scopeCount, int version, out TemplateField[] fields)
+    {
+        fields = new TemplateField[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (body.Length < 4)
+            {
+                return $"{what} {id} cut short in field {i + 1} of {count}";
+            }
+
+            var type = BinaryPrimitives.ReadUInt16BigEndian(body);
+            var length = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+            body = body[4..];
+            var enterprise = version == Ipfix && (type & 0x8000) != 0;
+            if (enterprise)
             {
                 if (body.Length < 4)
                 {
-                    return $"options template {id} cut short";
+                    return $"{what} {id} cut short in field {i + 1} of {count}";
                 }
 
-                var type = BinaryPrimitives.ReadUInt16BigEndian(body);
-                var length = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
                 body = body[4..];
-                var enterprise = version == Ipfix && (type & 0x8000) != 0;
-                if (enterprise)
-                {
-                    if (body.Length < 4)
-                    {
-                        return $"options template {id} cut short";
-                    }
-
-                    body = body[4..];
-                }
-
-                if (length == 0 || (length == VariableLength && version != Ipfix))
-                {
-                    return $"options template {id} field {type} has length {length}";
-                }
-
-                // Scope fields are skipped by value (v9 scope types reuse small numbers): marked as enterprise, never read.
-                fields[i] = new TemplateField((ushort)(type & 0x7FFF), length, enterprise || i < scopeCount);
             }
 
-            var key = new TemplateKey(exporter, version, domain, id);
-            if (_templates.Count < maxTemplates || _templates.ContainsKey(key))
+            if (length == 0 || (length == VariableLength && version != Ipfix))
             {
-                _templates[key] = new Template(fields, time.GetUtcNow(), isOptions: true);
-                learned++;
+                return $"{what} {id} field {type & 0x7FFF} has length {length}";
             }
+
+            fields[i] = new TemplateField((ushort)(type & 0x7FFF), length, enterprise || i < scopeCount);
         }
 
+        return null;
+    }
+
+    private string? Keep(IPAddress exporter, int version, uint domain, int id, TemplateField[] fields, bool isOptions, ref int learned)
+    {
+        var key = new TemplateKey(exporter, version, domain, id);
+        if (_templates.Count >= maxTemplates && !_templates.ContainsKey(key))
+        {
+            return $"over {maxTemplates} templates known: template {id} not kept";
+        }
+
+        _templates[key] = new Template(fields, time.GetUtcNow(), isOptions);
+        learned++;
         return null;
     }
 
@@ -322,7 +298,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                     return $"data record cut short in field {field.Type}";
                 }
 
-                if (!field.Enterprise)
+                if (!field.Skipped)
                 {
                     record.Set(field.Type, body[..length]);
                 }
@@ -349,7 +325,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
 
     private readonly record struct TemplateKey(IPAddress Exporter, int Version, uint Domain, int Id);
 
-    private readonly record struct TemplateField(ushort Type, ushort Length, bool Enterprise);
+    private readonly record struct TemplateField(ushort Type, ushort Length, bool Skipped);
 
     private sealed class Template(TemplateField[] fields, DateTimeOffset learned, bool isOptions = false)
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Siem.Store.Ingest;
+using Siem.TestSupport;
 using Siem.Web.Tests.Sensors;
 using static Microsoft.Playwright.Assertions;
 

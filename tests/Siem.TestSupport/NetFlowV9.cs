@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 
-namespace Siem.Web.Tests.Sensors;
+namespace Siem.TestSupport;
 
 /// <summary>NetFlow v9 datagrams as a router sends them: a template of the usual IPv4 fields, then data records.</summary>
-internal static class NetFlowV9
+public static class NetFlowV9
 {
     private const ushort TemplateId = 300;
     private static readonly (ushort Type, ushort Length)[] Fields = [(8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (6, 1), (1, 4), (2, 4), (22, 4), (21, 4)];
