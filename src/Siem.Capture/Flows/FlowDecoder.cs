@@ -3,10 +3,16 @@ using System.Net;
 
 namespace Siem.Capture.Flows;
 
-/// <summary>One direction of traffic as an exporter reported it (a NetFlow v9 or IPFIX data record). Times in Unix seconds.</summary>
+/// <summary>
+/// Traffic as an exporter reported it (a NetFlow v9 or IPFIX data record), one direction, or both when an IPFIX
+/// biflow (RFC 5103) carries the reverse direction's counters too. Times in Unix seconds.
+/// </summary>
 public readonly record struct ExportedFlow(
     IPAddress Source, IPAddress Destination, int SourcePort, int DestinationPort, int Protocol,
-    long Octets, long Packets, byte TcpFlags, double Start, double End, bool IsIpv6);
+    long Octets, long Packets, byte TcpFlags, double Start, double End, bool IsIpv6, BiflowReverse? Reverse = null);
+
+/// <summary>The reverse direction of an RFC 5103 biflow: from the destination back to the source.</summary>
+public readonly record struct BiflowReverse(long Octets, long Packets, byte TcpFlags);
 
 /// <summary>What decoding one datagram gave besides its flows.</summary>
 /// <param name="Error">Why the datagram (or the rest of it) could not be read; flows before the damage are kept.</param>
@@ -209,8 +215,9 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
     }
 
     /// <summary>
-    /// A template's field specifiers (IPFIX: an enterprise number follows a type with its top bit set). Enterprise fields
-    /// and scope fields are marked to be skipped by length (v9 scope types reuse small numbers).
+    /// A template's field specifiers (IPFIX: an enterprise number follows a type with its top bit set). Enterprise fields,
+    /// except RFC 5103's reverse elements (enterprise 29305), and scope fields are marked to be skipped by length (v9
+    /// scope types reuse small numbers).
     /// </summary>
     private static string? ReadFields(ref ReadOnlySpan<byte> body, string what, int id, int count, int scopeCount, int version, out TemplateField[] fields)
     {
@@ -226,6 +233,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
             var length = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
             body = body[4..];
             var enterprise = version == Ipfix && (type & 0x8000) != 0;
+            var reverse = false;
             if (enterprise)
             {
                 if (body.Length < 4)
@@ -233,6 +241,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                     return $"{what} {id} cut short in field {i + 1} of {count}";
                 }
 
+                reverse = BinaryPrimitives.ReadUInt32BigEndian(body) == ReverseEnterprise;
                 body = body[4..];
             }
 
@@ -241,7 +250,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                 return $"{what} {id} field {type & 0x7FFF} has length {length}";
             }
 
-            fields[i] = new TemplateField((ushort)(type & 0x7FFF), length, enterprise || i < scopeCount);
+            fields[i] = new TemplateField((ushort)(type & 0x7FFF), length, (enterprise && !reverse) || i < scopeCount, reverse);
         }
 
         return null;
@@ -300,7 +309,14 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
 
                 if (!field.Skipped)
                 {
-                    record.Set(field.Type, body[..length]);
+                    if (field.Reverse)
+                    {
+                        record.SetReverse(field.Type, body[..length]);
+                    }
+                    else
+                    {
+                        record.Set(field.Type, body[..length]);
+                    }
                 }
 
                 body = body[length..];
@@ -325,7 +341,10 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
 
     private readonly record struct TemplateKey(IPAddress Exporter, int Version, uint Domain, int Id);
 
-    private readonly record struct TemplateField(ushort Type, ushort Length, bool Skipped);
+    private readonly record struct TemplateField(ushort Type, ushort Length, bool Skipped, bool Reverse = false);
+
+    /// <summary>RFC 5103: the reverse direction's information elements carry this private enterprise number.</summary>
+    private const uint ReverseEnterprise = 29305;
 
     private sealed class Template(TemplateField[] fields, DateTimeOffset learned, bool isOptions = false)
     {
@@ -352,6 +371,8 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
         private int _sourcePort, _destinationPort, _protocol = -1, _icmp = -1, _icmpType = -1, _icmpCode = -1;
         private long _octets, _packets;
         private byte _flags;
+        private long? _reverseOctets, _reversePackets;
+        private byte _reverseFlags;
         private uint? _startUptime, _endUptime;
         private double? _startMs, _endMs, _systemInitMs;
 
@@ -360,6 +381,17 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
         }
 
         public readonly double? SystemInitMs => _systemInitMs;
+
+        /// <summary>A reverse element (RFC 5103) of a biflow: the counters of the destination's answer.</summary>
+        public void SetReverse(ushort type, ReadOnlySpan<byte> value)
+        {
+            switch (type)
+            {
+                case 1 or 85: _reverseOctets = (long)Unsigned(value); break;
+                case 2 or 86: _reversePackets = (long)Unsigned(value); break;
+                case 6: _reverseFlags = (byte)Unsigned(value); break;
+            }
+        }
 
         public void Set(ushort type, ReadOnlySpan<byte> value)
         {
@@ -408,7 +440,10 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                 (sourcePort, destinationPort) = (typeCode >> 8, typeCode & 0xFF);
             }
 
-            return new ExportedFlow(_source, _destination, sourcePort, destinationPort, _protocol, _octets, _packets, _flags, start / 1000, end / 1000, _ipv6);
+            var reverse = _reverseOctets is not null || _reversePackets is not null
+                ? new BiflowReverse(_reverseOctets ?? 0, _reversePackets ?? 0, _reverseFlags)
+                : (BiflowReverse?)null;
+            return new ExportedFlow(_source, _destination, sourcePort, destinationPort, _protocol, _octets, _packets, _flags, start / 1000, end / 1000, _ipv6, reverse);
         }
 
         // Uptime stamps are read as signed 32-bit offsets: softflowd stamps flows that began before its own start (a

@@ -25,6 +25,24 @@ public sealed class FlowStitcher(int maxWaiting = 100_000)
             return;
         }
 
+        if (flow.Reverse is { } answer)
+        {
+            // An RFC 5103 biflow is both directions already: the exporter chose the initiator as its source.
+            var back = flow with
+            {
+                Source = flow.Destination,
+                Destination = flow.Source,
+                SourcePort = flow.DestinationPort,
+                DestinationPort = flow.SourcePort,
+                Octets = answer.Octets,
+                Packets = answer.Packets,
+                TcpFlags = answer.TcpFlags,
+                Reverse = null
+            };
+            done.Add(Summarise(flow, back));
+            return;
+        }
+
         var key = new FlowKey(flow.Source, flow.SourcePort, flow.Destination, flow.DestinationPort, flow.Protocol);
         var reverse = new FlowKey(flow.Destination, flow.DestinationPort, flow.Source, flow.SourcePort, flow.Protocol);
         if (_waiting.Remove(reverse, out var other))
