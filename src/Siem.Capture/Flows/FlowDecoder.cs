@@ -34,7 +34,6 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
 
     private readonly Dictionary<TemplateKey, Template> _templates = [];
     private readonly Dictionary<DomainKey, double> _systemInit = [];
-    private double? _unusedInit;
 
     public int TemplateCount => _templates.Count;
 
@@ -128,8 +127,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                 if (template.IsOptions)
                 {
                     // The exporter's boot time (systemInitTimeMilliseconds) anchors IPFIX uptime stamps; nothing else is used.
-                    double? init = null;
-                    if (ReadData(body, template, version, clock, flows, ref init) is null && init is { } bootMs)
+                    if (ReadData(body, template, version, clock, flows, out var init) is null && init is { } bootMs)
                     {
                         _systemInit[domainKey] = bootMs;
                     }
@@ -137,7 +135,7 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
                     continue;
                 }
 
-                if (ReadData(body, template, version, clock with { SystemInitMs = _systemInit.TryGetValue(domainKey, out var boot) ? boot : null }, flows, ref _unusedInit) is { } error)
+                if (ReadData(body, template, version, clock with { SystemInitMs = _systemInit.TryGetValue(domainKey, out var boot) ? boot : null }, flows, out _) is { } error)
                 {
                     return new DecodeOutcome(version, error, unknown, learned);
                 }
@@ -272,8 +270,9 @@ public sealed class FlowDecoder(TimeSpan templateLifetime, TimeProvider time, in
     private const ushort VariableLength = 65535;
 
     /// <summary>Reads a data set's records; flows go to <paramref name="flows"/>, a systemInitTimeMilliseconds value to <paramref name="systemInitMs"/>.</summary>
-    private static string? ReadData(ReadOnlySpan<byte> body, Template template, int version, ExportClock clock, List<ExportedFlow> flows, ref double? systemInitMs)
+    private static string? ReadData(ReadOnlySpan<byte> body, Template template, int version, ExportClock clock, List<ExportedFlow> flows, out double? systemInitMs)
     {
+        systemInitMs = null;
         var minimum = template.MinimumLength;
         while (body.Length >= Math.Max(minimum, 1))
         {

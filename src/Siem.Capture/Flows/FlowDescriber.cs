@@ -79,12 +79,15 @@ public sealed class FlowDescriber
         };
     }
 
-    /// <summary>The address as the windows key it (IPv4 as IPv4-mapped IPv6, as the capture decoder does).</summary>
+    /// <summary>The address as the windows key it (IPv4 as IPv4-mapped IPv6, as the capture decoder does), without allocating.</summary>
     private static UInt128 HostKey(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
-        var v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? address.MapToIPv6() : address;
-        v6.TryWriteBytes(bytes, out _);
+        if (address.TryWriteBytes(bytes, out var written) && written == 4)
+        {
+            return new UInt128(0, 0xFFFF_0000_0000UL | BinaryPrimitives.ReadUInt32BigEndian(bytes));
+        }
+
         return BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Siem.Capture.Flows;
 using Siem.Detection.Reading;
 
@@ -33,7 +32,7 @@ public static class ZeekConnLog
     {
         options ??= KddReaderOptions.Default;
         var replay = InputStreams.Peek(InputStreams.Decompressed(stream, options.Decompression), 64 * 1024, out var head);
-        var first = Encoding.UTF8.GetString(head.Span).Split('\n')[0].TrimEnd('\r').TrimStart('\uFEFF');
+        var first = InputStreams.FirstLine(head.Span);
         return IsTsvHeader(first) ? ReadTsv(replay, options)
             : IsJsonLine(first) ? ReadJson(replay, options)
             : throw new KddFormatException("not a Zeek conn.log: it neither starts with Zeek's #separator header nor is a JSON line with id.orig_h");
@@ -61,7 +60,7 @@ public static class ZeekConnLog
                 continue;
             }
 
-            if (Problem(line, options) is { } problem)
+            if (JsonLine.Problem(line, options) is { } problem)
             {
                 yield return ParsedLine.Rejected(number, problem);
                 continue;
@@ -99,7 +98,7 @@ public static class ZeekConnLog
                 continue;
             }
 
-            yield return Problem(line, options) is { } problem ? ParsedLine.Rejected(number, problem) : ParseJson(number, line, describer);
+            yield return JsonLine.Problem(line, options) is { } problem ? ParsedLine.Rejected(number, problem) : ParseJson(number, line, describer);
         }
     }
 
@@ -107,45 +106,10 @@ public static class ZeekConnLog
         new(new StreamReader(InputStreams.Decompressed(stream, options.Decompression), Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16),
             options.MaxLineLength);
 
-    private static string? Problem(string line, KddReaderOptions options) =>
-        line.Contains(LineLengthLimiter.Marker, StringComparison.Ordinal) ? $"line is longer than {options.MaxLineLength} characters"
-        : line.Contains('\uFFFD', StringComparison.Ordinal) ? "line is not valid UTF-8 text"
-        : null;
-
-    private static ParsedLine ParseJson(long number, string line, FlowDescriber describer)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(line);
-        }
-        catch (JsonException e)
-        {
-            return ParsedLine.Rejected(number, $"not valid JSON: {e.Message}");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return ParsedLine.Rejected(number, "expected a JSON object");
-            }
-
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var value = property.Value;
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.String: values[property.Name] = value.GetString()!; break;
-                    case JsonValueKind.Number: values[property.Name] = value.GetRawText(); break;
-                    case JsonValueKind.True or JsonValueKind.False: values[property.Name] = value.GetRawText(); break;
-                }
-            }
-
-            return Describe(number, describer, name => values.GetValueOrDefault(name));
-        }
-    }
+    private static ParsedLine ParseJson(long number, string line, FlowDescriber describer) =>
+        JsonLine.Read(line, StringComparer.Ordinal, out var error) is { } values
+            ? Describe(number, describer, name => values.GetValueOrDefault(name))
+            : ParsedLine.Rejected(number, error!);
 
     /// <summary>The record of one log entry; <paramref name="field"/> gives a field's text, null when unset.</summary>
     private static ParsedLine Describe(long number, FlowDescriber describer, Func<string, string?> field)

@@ -101,6 +101,13 @@ public static class InputStreams
         return new PrefixedStream(head, stream);
     }
 
+    /// <summary>The first line of text whose start is <paramref name="head"/> (as <see cref="Peek"/> reads it), without a byte order mark.</summary>
+    public static string FirstLine(ReadOnlySpan<byte> head)
+    {
+        var end = head.IndexOf((byte)'\n');
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? head : head[..end]).TrimStart('\uFEFF').TrimEnd('\r');
+    }
+
     /// <summary>A read-only stream that yields some already-read bytes before the rest of an inner stream.</summary>
     private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Siem.Domain.Records;
 
 namespace Siem.Detection.Reading;
@@ -35,86 +34,51 @@ public static class NdjsonReader
 
     private static ParsedLine Parse(long number, string line, RecordBuilder builder, KddReaderOptions options)
     {
-        if (line.Contains(LineLengthLimiter.Marker, StringComparison.Ordinal))
+        if (JsonLine.Problem(line, options) is { } problem)
         {
-            return ParsedLine.Rejected(number, $"line is longer than {options.MaxLineLength} characters");
+            return ParsedLine.Rejected(number, problem);
         }
 
-        if (line.Contains('\uFFFD', StringComparison.Ordinal))
+        if (JsonLine.Read(line, StringComparer.OrdinalIgnoreCase, out var invalid) is not { } values)
         {
-            return ParsedLine.Rejected(number, "line is not valid UTF-8 text");
+            return ParsedLine.Rejected(number, invalid!);
         }
 
-        JsonDocument document;
-        try
+        builder.Reset();
+        foreach (var feature in KddFeatures.All)
         {
-            document = JsonDocument.Parse(line);
-        }
-        catch (JsonException e)
-        {
-            return ParsedLine.Rejected(number, $"not valid JSON: {e.Message}");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (!values.TryGetValue(feature.Name, out var value))
             {
-                return ParsedLine.Rejected(number, "expected a JSON object");
+                return ParsedLine.Rejected(number, $"{feature.Name}: missing");
             }
 
-            var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-            foreach (var property in document.RootElement.EnumerateObject())
+            if (builder.SetFeature(feature, value) is { } error)
             {
-                values[property.Name.Trim()] = property.Value;
+                return ParsedLine.Rejected(number, error);
             }
+        }
 
-            builder.Reset();
-            foreach (var feature in KddFeatures.All)
+        foreach (var name in RecordBuilder.LabelNames)
+        {
+            if (values.TryGetValue(name, out var label))
             {
-                if (!values.TryGetValue(feature.Name, out var value) || value.ValueKind == JsonValueKind.Null)
-                {
-                    return ParsedLine.Rejected(number, $"{feature.Name}: missing");
-                }
-
-                if (builder.SetFeature(feature, TextOf(value)) is { } error)
+                if (builder.SetLabel(label) is { } error)
                 {
                     return ParsedLine.Rejected(number, error);
                 }
+
+                break;
             }
-
-            foreach (var name in RecordBuilder.LabelNames)
-            {
-                if (values.TryGetValue(name, out var label) && label.ValueKind != JsonValueKind.Null)
-                {
-                    if (builder.SetLabel(TextOf(label)) is { } error)
-                    {
-                        return ParsedLine.Rejected(number, error);
-                    }
-
-                    break;
-                }
-            }
-
-            foreach (var name in RecordBuilder.MetadataNames)
-            {
-                if (values.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null
-                    && builder.SetMetadata(name, TextOf(value)) is { } error)
-                {
-                    return ParsedLine.Rejected(number, error);
-                }
-            }
-
-            return ParsedLine.Ok(number, builder.Build());
         }
+
+        foreach (var name in RecordBuilder.MetadataNames)
+        {
+            if (values.TryGetValue(name, out var value) && builder.SetMetadata(name, value) is { } error)
+            {
+                return ParsedLine.Rejected(number, error);
+            }
+        }
+
+        return ParsedLine.Ok(number, builder.Build());
     }
-
-    /// <summary>The value as the text the field parsers read: numbers as written, booleans as 1/0.</summary>
-    private static string TextOf(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.True => "1",
-        JsonValueKind.False => "0",
-        JsonValueKind.Number => value.GetRawText(),
-        _ => $"<{value.ValueKind.ToString().ToLowerInvariant()}>",
-    };
 }

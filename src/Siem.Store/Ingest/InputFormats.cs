@@ -1,4 +1,3 @@
-using System.Text;
 using Siem.Capture;
 using Siem.Capture.Zeek;
 using Siem.Detection.Reading;
@@ -50,9 +49,7 @@ public static class InputFormats
     /// <summary>The format of text whose start is <paramref name="head"/>.</summary>
     public static string Detect(ReadOnlySpan<byte> head)
     {
-        var text = Encoding.UTF8.GetString(head).TrimStart('\uFEFF');
-        var end = text.IndexOf('\n', StringComparison.Ordinal);
-        var first = (end < 0 ? text : text[..end]).TrimEnd('\r');
+        var first = InputStreams.FirstLine(head);
         return ZeekConnLog.IsTsvHeader(first) ? ZeekTsv
             : ZeekConnLog.IsJsonLine(first) ? ZeekJson
             : first.TrimStart().StartsWith('{') ? Ndjson
