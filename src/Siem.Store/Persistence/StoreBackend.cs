@@ -40,6 +40,25 @@ public abstract class StoreBackend
 
     public abstract Task<StorageFigures> ReadFiguresAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs a read of <paramref name="db"/> for at most <paramref name="limit"/>; null when the limit passed first. Here
+    /// (SQLite) the token interrupts the statement at once.
+    /// </summary>
+    public virtual async Task<T?> WithinAsync<T>(SiemDbContext db, TimeSpan limit, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+        where T : struct
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(limit);
+        try
+        {
+            return await read(budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>After a sweep deleted rows: makes their space reusable or gives it back; returns the bytes the store shrank by.</summary>
     public abstract Task<long> ReclaimSpaceAsync(RetentionOptions policy, TimeProvider time, CancellationToken cancellationToken);
 
@@ -78,6 +97,39 @@ public sealed class SqliteBackend(SqliteSetup sqlite) : StoreBackend
         options.UseSqlite(sqlite.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor(sqlite));
 
     public override void Prepare() => sqlite.CreateIfMissing();
+
+    /// <summary>
+    /// Microsoft.Data.Sqlite does not stop a running statement when its token is cancelled (dotnet/efcore#38757): it
+    /// finishes and then throws. The token interrupts the connection instead (<c>sqlite3_interrupt</c>), for as long
+    /// as the read runs on a connection opened for it alone.
+    /// </summary>
+    public override async Task<T?> WithinAsync<T>(SiemDbContext db, TimeSpan limit, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+        where T : struct
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            budget.CancelAfter(limit);
+            using var interrupt = budget.Token.Register(static connection =>
+            {
+                if (((SqliteConnection)connection!).Handle is { } handle)
+                {
+                    SQLitePCL.raw.sqlite3_interrupt(handle);
+                }
+            }, db.Database.GetDbConnection());
+            return await read(budget.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_INTERRUPT } && budget.IsCancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public override EventWriter OpenWriter(int keptRejections, TimeSpan incidentWindow, Exceptions.ExceptionRules? exceptions = null) =>
         new SqliteEventWriter(sqlite, keptRejections, incidentWindow, exceptions);
@@ -212,6 +264,27 @@ public sealed class PostgresBackend : StoreBackend, IDisposable
         await using var command = DataSource.CreateCommand("SELECT pg_database_size(current_database())");
         var size = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         return new StorageFigures(size, 0, size, 0, GivesSpaceBack: false);
+    }
+
+    /// <summary>
+    /// The server stops the read itself (<c>statement_timeout</c>, local to a read-only transaction): a cancel request
+    /// from the client costs a second connection and its round trips, ~60 ms measured (a 150 ms budget answered in
+    /// 218 ms), against ~20 ms for the server's own timeout, most of it stopping the parallel workers.
+    /// </summary>
+    public override async Task<T?> WithinAsync<T>(SiemDbContext db, TimeSpan limit, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+        where T : struct
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
+        var milliseconds = Math.Max(1, (int)Math.Ceiling(limit.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('statement_timeout', {milliseconds}, true)", cancellationToken);
+        try
+        {
+            return await read(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>VACUUM (not FULL, which would lock the tables) marks the deleted rows' space free for the next inserts now, not whenever autovacuum comes.</summary>
