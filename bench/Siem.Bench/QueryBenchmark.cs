@@ -49,14 +49,19 @@ internal static class QueryBenchmark
             ("timeline 7 d", $"api/stats/timeline?{range}"),
             ("breakdown 7 d", $"api/stats/attacks?{range}"),
             ("incidents page 1", "api/incidents?page=1&pageSize=50"),
-            ("explorer: label:neptune and service:private", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:neptune and service:private")),
-            ("explorer: category:r2l or unknown:true, 7 d", $"api/events?pageSize=50&{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
-            ("explorer: label:guess_passwd (rare)", "api/events?pageSize=50&q=" + Uri.EscapeDataString("label:guess_passwd")),
+            // The explorer page asks for its rows (count=false) and then, once per query, for the count (Siem:Store:CountBudget).
+            ("explorer: label:neptune and service:private", "api/events?pageSize=50&count=false&q=" + Uri.EscapeDataString("label:neptune and service:private")),
+            ("explorer: category:r2l or unknown:true, 7 d", $"api/events?pageSize=50&count=false&{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
+            ("explorer: label:guess_passwd (rare)", "api/events?pageSize=50&count=false&q=" + Uri.EscapeDataString("label:guess_passwd")),
             ("explorer histogram: everything, 7 d", $"api/events/histogram?{range}"),
             ("explorer histogram: label:smurf or label:back", "api/events/histogram?q=" + Uri.EscapeDataString("label:smurf or label:back")),
             ("explorer export: label:guess_passwd (CSV)", "api/events/export?q=" + Uri.EscapeDataString("label:guess_passwd")),
             ("model page: evaluation of the seeded upload", $"api/jobs/{seedJob}/evaluation"),
-            ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
+            ("explorer: src_bytes>10000 and flag:SF, page 3", "api/events?pageSize=50&page=3&count=false&q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
+            ("explorer count: label:neptune and service:private", "api/events/count?q=" + Uri.EscapeDataString("label:neptune and service:private")),
+            ("explorer count: category:r2l or unknown:true, 7 d", $"api/events/count?{range}&q=" + Uri.EscapeDataString("category:r2l or unknown:true")),
+            ("explorer count: label:guess_passwd (rare)", "api/events/count?q=" + Uri.EscapeDataString("label:guess_passwd")),
+            ("explorer count: src_bytes>10000 and flag:SF", "api/events/count?q=" + Uri.EscapeDataString("src_bytes>10000 and flag:SF")),
         };
 
         var totals = await http.GetFromJsonAsync<JsonElement>("api/stats/breakdown");
@@ -84,7 +89,7 @@ internal static class QueryBenchmark
             Console.WriteLine($"{name,-48} median {times[times.Count / 2],7:F1} ms, max {times[^1],7:F1} ms  ({summary})");
         }
 
-        Console.WriteLine("target: each under 200 ms (times include the loopback HTTP round trip)");
+        Console.WriteLine("target: each page's query under 200 ms (times include the loopback HTTP round trip); the explorer's counts follow its rows, bounded by Siem:Store:CountBudget");
         return 0;
     }
 

@@ -62,11 +62,11 @@ public sealed class StoreOptions
     public Persistence.StoreDurability Durability { get; set; } = Persistence.StoreDurability.Acknowledged;
 
     /// <summary>
-    /// How long the explorer may spend counting a query's matches (up to 10,000) after finding its page; past it the
-    /// total shows as a lower bound ("150+") instead of the page waiting. Matches spread thinly over millions of events
-    /// cost a scan of most of them: 150-280 ms on PostgreSQL at 5M events on 2 cores (README "Benchmarks"), and the scan
-    /// grows with the store. Stopping a count took about 60 ms more on PostgreSQL (a 150 ms budget answered in 218 ms
-    /// with 9 ms pages). Zero: never count.
+    /// How long a count of a query's matches (up to 10,000) may take; past it the total is a lower bound ("1,000+"). The
+    /// explorer page shows its rows first and counts after them, once per query; <c>/api/events</c> counts after its page
+    /// unless asked not to (<c>count=false</c>). Matches spread thinly over millions of events cost a scan of most of
+    /// them (50-330 ms on PostgreSQL at 5M events on 2 cores, README "Benchmarks"), growing with the store, so the count
+    /// goes to 1,000 first (a short scan) and on to 10,000 in what is left. Zero: never count.
     /// </summary>
     public TimeSpan CountBudget { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -10,11 +10,17 @@ public static class EventEndpoints
     public static void MapEventEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/events", async (EventService events, DateTimeOffset? from, DateTimeOffset? to, string? label, string? category, bool? unknown,
-                string? q, int? page, int? pageSize, CancellationToken ct) =>
+                string? q, int? page, int? pageSize, bool? count, CancellationToken ct) =>
                 TypedResults.Ok(await events.SearchAsync(
-                    new EventSearchRequest(q, Ms(from), Ms(to), new EventFilter(null, null, label, category, unknown), page ?? 1, pageSize ?? 50), ct)))
+                    new EventSearchRequest(q, Ms(from), Ms(to), new EventFilter(null, null, label, category, unknown), page ?? 1, pageSize ?? 50, count ?? true), ct)))
             .RequireAuthorization(SiemPolicies.Read)
-            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; total is counted up to 10,000, totalIsLowerBound says when more matched)");
+            .WithSummary("Classified events, newest first (filters: from, to, label, category, unknown, q = a query such as 'label:neptune and src_bytes>1000'; paging: page, pageSize; " +
+                         "total is counted up to 10,000 within Siem:Store:CountBudget, totalIsLowerBound says when more matched; count=false: the page alone, total only what the pages show)");
+
+        api.MapGet("/events/count", async (EventService events, DateTimeOffset? from, DateTimeOffset? to, string? label, string? category, bool? unknown, string? q, CancellationToken ct) =>
+                TypedResults.Ok(await events.CountAsync(new EventSearchRequest(q, Ms(from), Ms(to), new EventFilter(null, null, label, category, unknown)), ct)))
+            .RequireAuthorization(SiemPolicies.Read)
+            .WithSummary("How many events match (the filters of /api/events): total up to 10,000 within Siem:Store:CountBudget; totalIsLowerBound when more matched or time ran out");
 
         api.MapGet("/events/{id:long}", async (long id, EventService events, CancellationToken ct) =>
                 await events.GetAsync(id, ct) is { } detail

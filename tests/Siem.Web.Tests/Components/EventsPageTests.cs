@@ -20,6 +20,42 @@ public sealed class EventsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task More_matches_than_a_page_are_counted_after_the_rows_and_the_pager_and_histogram_follow()
+    {
+        await using (var db = Db())
+        {
+            db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
+            for (var i = 0; i < 120; i++)
+            {
+                db.Events.Add(new SecurityEvent
+                {
+                    JobId = 1,
+                    Line = i + 1,
+                    TimeMs = i * 1000,
+                    Connection = SynFlood(i),
+                    Label = "neptune",
+                    Category = "dos",
+                    Confidence = 0.9f,
+                    IsAlert = true,
+                });
+            }
+
+            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 });
+            db.Rollups.Add(new RollupMinute { Minute = 1, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<Siem.Web.Components.Pages.Events>();
+
+        // The first page is full, so only the count can tell the total: it arrives after the rows.
+        cut.WaitForAssertion(() => Assert.Equal("120 events", cut.Find("[data-testid=event-count]").TextContent.Trim()));
+        Assert.Empty(cut.FindAll("[data-testid=counting]"));
+        Assert.Equal(50, cut.FindAll("[data-testid=events] tbody tr").Count);
+        Assert.Contains("1-50 of 120", cut.Find(".mud-table-pagination").TextContent);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=histogram]")));
+    }
+
+    [Fact]
     public async Task A_query_filters_the_rows_and_a_bad_one_shows_its_error()
     {
         await using (var db = Db())

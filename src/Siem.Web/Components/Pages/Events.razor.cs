@@ -10,7 +10,7 @@ using Siem.Web.Events;
 namespace Siem.Web.Components.Pages;
 
 /// <summary>Query events with the explorer language, page through them on the server, open one to see all 41 features.</summary>
-public partial class Events
+public partial class Events : IDisposable
 {
     [Inject] private EventService EventData { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -34,6 +34,9 @@ public partial class Events
     private EventDetail? _selected;
     private EventHistogram? _histogram;
     private (string, long?, long?)? _histogramKey;
+    private (string, long?, long?)? _countKey;
+    private MatchCount? _count;
+    private CancellationTokenSource? _counting;
 
     private bool _saving;
     private SavedSearchesPanel? _savedSearches;
@@ -128,31 +131,97 @@ public partial class Events
         }
     }
 
+    /// <summary>
+    /// The rows first, without counting; the matches are counted once per query (not per page turn) after the rows
+    /// show, and the histogram drawn when the count says whether there are few enough to chart without rollups. A
+    /// count may take up to Siem:Store:CountBudget on a large store, and the rows never wait for it.
+    /// </summary>
     private async Task<TableData<EventView>> LoadAsync(TableState state, CancellationToken cancellationToken)
     {
         Page<EventView> page;
         try
         {
-            page = await EventData.SearchAsync(new EventSearchRequest(_query, FromMs, ToMs, Page: state.Page + 1, PageSize: state.PageSize), cancellationToken);
+            page = await EventData.SearchAsync(new EventSearchRequest(_query, FromMs, ToMs, Page: state.Page + 1, PageSize: state.PageSize, CountMatches: false), cancellationToken);
             _error = null;
         }
         catch (EventQueryException e)
         {
             _error = e.Message;
-            _total = 0;
+            (_total, _totalIsLowerBound, _countKey, _histogram, _histogramKey) = (0, false, null, null, null);
             return new TableData<EventView> { Items = [], TotalItems = 0 };
         }
 
-        (_total, _totalIsLowerBound) = (page.Total, page.TotalIsLowerBound);
-        var histogramKey = (_query?.Trim() ?? "", FromMs, ToMs);
-        if (histogramKey != _histogramKey)
+        var key = (_query?.Trim() ?? "", FromMs, ToMs);
+        if (key != _countKey)
         {
-            // Once per query, not per page turn.
-            _histogramKey = histogramKey;
-            _histogram = await EventData.HistogramAsync(_query, FromMs, ToMs, matchesAreFew: !_totalIsLowerBound, cancellationToken);
+            _countKey = key;
+            _count = page.TotalIsLowerBound ? null : new MatchCount(page.Total, false); // a page that is not full is the last
+            _histogram = null;
+            _histogramKey = null;
+            StartCounting(key);
         }
 
-        return new TableData<EventView> { Items = page.Items, TotalItems = (int)Math.Min(_total, int.MaxValue) };
+        // Until counted: what the pages show, one more so the pager offers the next page.
+        (_total, _totalIsLowerBound) = _count is { } count ? (Math.Max(count.Total, page.Total), count.TotalIsLowerBound) : (page.Total, page.TotalIsLowerBound);
+        var pagerTotal = _count is null && page.TotalIsLowerBound ? _total + 1 : _total;
+        return new TableData<EventView> { Items = page.Items, TotalItems = (int)Math.Min(pagerTotal, int.MaxValue) };
+    }
+
+    /// <summary>Counts the query's matches (unless the first page already told) and charts them, off the rows' load; a newer query cancels it.</summary>
+    private void StartCounting((string Query, long? FromMs, long? ToMs) key)
+    {
+        _counting?.Cancel();
+        _counting?.Dispose();
+        _counting = new CancellationTokenSource();
+        var (known, token) = (_count, _counting.Token);
+        _ = CountAndChartAsync();
+
+        async Task CountAndChartAsync()
+        {
+            try
+            {
+                var count = known ?? await EventData.CountAsync(new EventSearchRequest(key.Query, key.FromMs, key.ToMs), token);
+                var histogram = await EventData.HistogramAsync(key.Query, key.FromMs, key.ToMs, matchesAreFew: !count.TotalIsLowerBound, token);
+                await InvokeAsync(async () =>
+                {
+                    if (token.IsCancellationRequested || key != _countKey)
+                    {
+                        return;
+                    }
+
+                    (_count, _histogram, _histogramKey) = (count, histogram, key);
+                    _counting = null;
+                    if (known is null && _table is not null)
+                    {
+                        await _table.ReloadServerData(); // the pager learns the total
+                    }
+
+                    StateHasChanged();
+                });
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || token.IsCancellationRequested)
+            {
+                // a newer query or the page closing stopped it
+            }
+            catch (Exception)
+            {
+                // The rows are shown; without a count the total stays "at least" what they show.
+                await InvokeAsync(() =>
+                {
+                    if (key == _countKey)
+                    {
+                        (_count, _counting) = (new MatchCount(_total, true), null);
+                        StateHasChanged();
+                    }
+                });
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _counting?.Cancel();
+        _counting?.Dispose();
     }
 
     /// <summary>Opens an event's detail: its features and the model's likeliest classes (recomputed, not stored).</summary>
