@@ -43,9 +43,28 @@ public static class EventSearch
             return events;
         }
 
-        var minutes = await RollupsIn(db, fromMs, toMs).Where(condition).Select(r => r.Minute).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
-        return events.Where(InRanges(Ranges(minutes, db.Database.IsNpgsql() ? MaxRangesPostgres : MaxRanges)));
+        var rollups = await RollupsIn(db, fromMs, toMs).Where(condition).Select(r => new { r.Minute, r.Count }).ToListAsync(cancellationToken);
+        var minutes = rollups.Select(r => r.Minute).Distinct().Order().ToList();
+        if (db.Database.IsNpgsql())
+        {
+            return events.Where(InRanges(Ranges(minutes, MaxRangesPostgres)));
+        }
+
+        if (rollups.Sum(r => r.Count) > FewMatches)
+        {
+            return events.Where(InRanges(Ranges(minutes, MaxRanges)));
+        }
+
+        // Few matches: SQLite, asked for them newest first with a LIMIT, walks the time index and tests each event
+        // against the ranges (a rare label's page and export took 1.3 s at 5M events as 20 joined ranges, 3.2 s as 72
+        // exact ones); asked for their ids alone it reads each exact range through the index, and the ids make a query
+        // SQLite answers by rowid.
+        var ids = await events.Where(InRanges(Ranges(minutes, MaxRangesPostgres))).Select(e => e.Id).ToListAsync(cancellationToken);
+        return db.Events.AsNoTracking().Where(e => ids.Contains(e.Id));
     }
+
+    /// <summary>At most this many matches by the rollups (SQLite): they are found by id rather than through the time index.</summary>
+    internal const int FewMatches = 10_000;
 
     /// <summary>The rollup minutes that overlap [from, to).</summary>
     private static IQueryable<RollupMinute> RollupsIn(SiemDbContext db, long? fromMs, long? toMs) =>
