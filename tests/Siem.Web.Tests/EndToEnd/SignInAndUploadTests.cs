@@ -163,6 +163,14 @@ public sealed class SignInAndUploadTests(BrowserFixture browser) : IClassFixture
         await Expect(page.GetByTestId("total-events")).ToHaveTextAsync((2 * good).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
         await BrowserFixture.ScreenshotAsync(page, "07-dashboard-live");
 
+        // More events than a page: the rows come first, the count after them gives the pager and the histogram.
+        await BrowserFixture.GotoInteractiveAsync(page, "/events");
+        await Expect(page.GetByTestId("event-count")).ToHaveTextAsync($"{2 * good} events");
+        await Expect(page.Locator(".mud-table-pagination")).ToContainTextAsync($"1-50 of {2 * good}");
+        await Expect(page.GetByTestId("histogram")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("counting")).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "05-events-counted");
+
         // An analyst has no admin page; the admin creates an API key there (shown once) and sees it listed.
         await page.GotoAsync("/admin");
         await Expect(page).ToHaveURLAsync(new Regex("/account/denied"));
