@@ -39,6 +39,10 @@ public sealed class ReadLimitTests : IDisposable
         return (_store, db);
     }
 
+    /// <summary>The slow read under <paramref name="limit"/>, on a thread of its own: SQLite's "async" reads run to the end before they return their task.</summary>
+    private static Task<long?> SlowReadAsync(StoreProvider provider, StoreBackend store, SiemDbContext db, TimeSpan limit, CancellationToken cancellationToken) =>
+        Task.Run(() => store.WithinAsync(db, limit, token => db.Database.SqlQueryRaw<long>(SlowReads[provider]).SingleAsync(token), cancellationToken), CancellationToken.None).WaitAsync(Deadline, CancellationToken.None); // the store, not the wait, must honour the token
+
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.Postgres)]
@@ -47,8 +51,7 @@ public sealed class ReadLimitTests : IDisposable
         var (store, db) = Open(provider);
         await using var _ = db;
 
-        // On a thread of its own: SQLite's "async" reads run to the end before they return their task.
-        var stopped = await Task.Run(() => store.WithinAsync(db, TimeSpan.FromMilliseconds(100), token => db.Database.SqlQueryRaw<long>(SlowReads[provider]).SingleAsync(token), CancellationToken.None)).WaitAsync(Deadline);
+        var stopped = await SlowReadAsync(provider, store, db, TimeSpan.FromMilliseconds(100), CancellationToken.None);
         var quick = await store.WithinAsync(db, TimeSpan.FromSeconds(30), token => db.Events.LongCountAsync(token), CancellationToken.None);
 
         Assert.Null(stopped);
@@ -66,7 +69,7 @@ public sealed class ReadLimitTests : IDisposable
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            Task.Run(() => store.WithinAsync(db, TimeSpan.FromMinutes(5), token => db.Database.SqlQueryRaw<long>(SlowReads[provider]).SingleAsync(token), caller.Token)).WaitAsync(Deadline));
+            SlowReadAsync(provider, store, db, TimeSpan.FromMinutes(5), caller.Token));
     }
 
     public void Dispose()

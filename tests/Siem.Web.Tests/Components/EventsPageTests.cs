@@ -11,6 +11,31 @@ public sealed class EventsPageTests : ComponentTestContext
 {
     public EventsPageTests() => Authorization.SetAuthorized("viewer@test").SetRoles(SiemRoles.Viewer).SetPolicies(SiemPolicies.Read);
 
+    /// <summary>Events one second apart from 0, each a SYN flood (neptune, an alert) or plain HTTP (normal), and their rollups.</summary>
+    private async Task SeedAsync(int count, Func<int, bool> isFlood, params RollupMinute[] rollups)
+    {
+        await using var db = Db();
+        db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
+        for (var i = 0; i < count; i++)
+        {
+            var flood = isFlood(i);
+            db.Events.Add(new SecurityEvent
+            {
+                JobId = 1,
+                Line = i + 1,
+                TimeMs = i * 1000,
+                Connection = flood ? SynFlood(i) : NormalHttp(i),
+                Label = flood ? "neptune" : "normal",
+                Category = flood ? "dos" : "normal",
+                Confidence = 0.9f,
+                IsAlert = flood,
+            });
+        }
+
+        db.Rollups.AddRange(rollups);
+        await db.SaveChangesAsync();
+    }
+
     [Fact]
     public void An_empty_store_says_what_to_do_next()
     {
@@ -22,28 +47,9 @@ public sealed class EventsPageTests : ComponentTestContext
     [Fact]
     public async Task More_matches_than_a_page_are_counted_after_the_rows_and_the_pager_and_histogram_follow()
     {
-        await using (var db = Db())
-        {
-            db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
-            for (var i = 0; i < 120; i++)
-            {
-                db.Events.Add(new SecurityEvent
-                {
-                    JobId = 1,
-                    Line = i + 1,
-                    TimeMs = i * 1000,
-                    Connection = SynFlood(i),
-                    Label = "neptune",
-                    Category = "dos",
-                    Confidence = 0.9f,
-                    IsAlert = true,
-                });
-            }
-
-            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 });
-            db.Rollups.Add(new RollupMinute { Minute = 1, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 });
-            await db.SaveChangesAsync();
-        }
+        await SeedAsync(120, isFlood: _ => true,
+            new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 },
+            new RollupMinute { Minute = 1, Label = "neptune", Category = "dos", Count = 60, Alerts = 60 });
 
         var cut = Render<Siem.Web.Components.Pages.Events>();
 
@@ -58,29 +64,10 @@ public sealed class EventsPageTests : ComponentTestContext
     [Fact]
     public async Task A_query_filters_the_rows_and_a_bad_one_shows_its_error()
     {
-        await using (var db = Db())
-        {
-            db.Jobs.Add(new IngestJob { Id = 1, FileName = "f", StoredPath = "f", CreatedBy = "t" });
-            for (var i = 0; i < 30; i++)
-            {
-                db.Events.Add(new SecurityEvent
-                {
-                    JobId = 1,
-                    Line = i + 1,
-                    TimeMs = i * 1000,
-                    Connection = i % 3 == 0 ? SynFlood(i) : NormalHttp(i),
-                    Label = i % 3 == 0 ? "neptune" : "normal",
-                    Category = i % 3 == 0 ? "dos" : "normal",
-                    Confidence = 0.9f,
-                    IsAlert = i % 3 == 0,
-                });
-            }
-
-            // The writer stores the per-minute rollups with the events; the search relies on them.
-            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 10, Alerts = 10 });
-            db.Rollups.Add(new RollupMinute { Minute = 0, Label = "normal", Category = "normal", Count = 20 });
-            await db.SaveChangesAsync();
-        }
+        // The writer stores the per-minute rollups with the events; the search relies on them.
+        await SeedAsync(30, isFlood: i => i % 3 == 0,
+            new RollupMinute { Minute = 0, Label = "neptune", Category = "dos", Count = 10, Alerts = 10 },
+            new RollupMinute { Minute = 0, Label = "normal", Category = "normal", Count = 20 });
 
         var cut = Render<Siem.Web.Components.Pages.Events>();
         cut.WaitForAssertion(() => Assert.Contains("30 events", cut.Markup));
