@@ -30,14 +30,14 @@ public static class EventQueries
     /// </summary>
     public const int CountCap = 10_000;
 
-    public static Task<(long Count, bool IsLowerBound)> CountUpToCapAsync(this IQueryable<SecurityEvent> events, CancellationToken cancellationToken) =>
+    public static Task<MatchCount> CountUpToCapAsync(this IQueryable<SecurityEvent> events, CancellationToken cancellationToken) =>
         events.CountUpToAsync(CountCap, cancellationToken);
 
     /// <summary>The number of matches when at most <paramref name="cap"/>, else <paramref name="cap"/> as a lower bound.</summary>
-    public static async Task<(long Count, bool IsLowerBound)> CountUpToAsync(this IQueryable<SecurityEvent> events, int cap, CancellationToken cancellationToken)
+    public static async Task<MatchCount> CountUpToAsync(this IQueryable<SecurityEvent> events, int cap, CancellationToken cancellationToken)
     {
         var count = await events.Take(cap + 1).LongCountAsync(cancellationToken);
-        return count > cap ? (cap, true) : (count, false);
+        return count > cap ? new MatchCount(cap, true) : new MatchCount(count, false);
     }
 
     public static IQueryable<SecurityEvent> Apply(this IQueryable<SecurityEvent> events, EventFilter filter)

@@ -20,6 +20,9 @@ public sealed class CountBudgetTests
         Assert.Equal((1_200, false), (exact.GetProperty("total").GetInt64(), exact.GetProperty("totalIsLowerBound").GetBoolean()));
         var counted = await client.GetFromJsonAsync<JsonElement>("/api/events/count");
         Assert.Equal((1_200, false), (counted.GetProperty("total").GetInt64(), counted.GetProperty("totalIsLowerBound").GetBoolean()));
+        using var bad = await client.GetAsync("/api/events/count?q=" + Uri.EscapeDataString("label:"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("expected a value after 'label:'", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var uncounted = await client.GetFromJsonAsync<JsonElement>("/api/events?pageSize=50&count=false");
         Assert.Equal((50, true), (uncounted.GetProperty("total").GetInt64(), uncounted.GetProperty("totalIsLowerBound").GetBoolean()));
         var last = await client.GetFromJsonAsync<JsonElement>("/api/events?pageSize=500&page=3");
