@@ -37,6 +37,7 @@ internal sealed class RecordBuilder
 
     private readonly double[] _numeric = new double[KddFeatures.NumericCount];
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _labelsAsWritten = new(StringComparer.Ordinal);
     private string? _protocol;
     private string? _service;
     private string? _flag;
@@ -72,6 +73,14 @@ internal sealed class RecordBuilder
 
     public string? SetLabel(ReadOnlySpan<char> text)
     {
+        // The same few label spellings ("smurf.") repeat on every line: normalise each once.
+        var known = _labelsAsWritten.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (known.TryGetValue(text, out var pooled))
+        {
+            _label = pooled;
+            return null;
+        }
+
         var label = KddLabels.Normalize(text.ToString());
         if (label is null)
         {
@@ -79,6 +88,11 @@ internal sealed class RecordBuilder
         }
 
         _label = Pool(label);
+        if (_labelsAsWritten.Count < MaxPooledNames)
+        {
+            _labelsAsWritten[text.ToString()] = _label;
+        }
+
         return null;
     }
 
@@ -203,7 +217,8 @@ internal sealed class RecordBuilder
 
     private static string? ParseNumber(ReadOnlySpan<char> cell, FeatureKind kind, out double value)
     {
-        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
+        if (!PlainDecimal.TryParse(cell, out value)
+            && (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value)))
         {
             return cell.IsEmpty ? "empty value" : $"'{Clip(cell)}' is not a number";
         }
