@@ -38,7 +38,9 @@ internal static class WholeFileBenchmark
 
         Console.WriteLine($"read+parse:          {records:N0} records in {parseSeconds:F2}s = {records / parseSeconds,12:N0} records/s");
         Console.WriteLine($"predict (pipeline):  {records:N0} records in {predictSeconds:F2}s = {records / predictSeconds,12:N0} records/s");
-        Console.WriteLine($"ratio predict / read+parse time: {predictSeconds / parseSeconds:F2} (target <= 2.0)");
+        // The first yardstick (at most 2x read+parse) was set for a 30-tree model; the model-quality work replaced it with
+        // sqlite3 .import below (a 2,300-tree model classifies most of the time, and a faster parser raises this ratio).
+        Console.WriteLine($"ratio predict / read+parse time: {predictSeconds / parseSeconds:F2} (earlier yardstick; the goal is the one below)");
 
         // The yardstick the model-quality work keeps to: sqlite3 .import of the same rows (median of three).
         var directory = Directory.CreateTempSubdirectory("siem-whole-file-").FullName;
