@@ -43,8 +43,11 @@ public static class EventSearch
             return events;
         }
 
-        var rollups = await RollupsIn(db, fromMs, toMs).Where(condition).Select(r => new { r.Minute, r.Count }).ToListAsync(cancellationToken);
-        var minutes = rollups.Select(r => r.Minute).Distinct().Order().ToList();
+        // One row a minute (the rollups hold one a label), with the minute's matches by the rollups.
+        var rollups = await RollupsIn(db, fromMs, toMs).Where(condition)
+            .GroupBy(r => r.Minute).Select(g => new { Minute = g.Key, Count = g.Sum(r => r.Count) }).OrderBy(m => m.Minute)
+            .ToListAsync(cancellationToken);
+        var minutes = rollups.ConvertAll(r => r.Minute);
         if (db.Database.IsNpgsql())
         {
             return events.Where(InRanges(Ranges(minutes, MaxRangesPostgres)));
